@@ -1,0 +1,188 @@
+"""Strict parsing of BrowserID bundles (``cert~...~assertion``) and JWTs.
+
+PyBrowserID's own parser is lenient (any base64 spelling, any JSON type);
+this one refuses anything a conforming implementation does not produce,
+so later code can rely on the types of every claim it reads.
+"""
+import base64
+import binascii
+import hashlib
+import json
+import re
+
+from .errors import AssertionRejected
+
+#: Signing algorithms of the BrowserID protocol, and the key family of each.
+ALGORITHMS = {
+    'RS64': 'RS',
+    'RS128': 'RS',
+    'RS256': 'RS',
+    'DS128': 'DS',
+    'DS256': 'DS',
+}
+
+MAX_CERTIFICATES = 1  # PyBrowserID refuses longer chains; so do we, earlier
+
+_B64 = re.compile(r'^[A-Za-z0-9_-]*$')
+
+
+class Token:
+    """A parsed JWT: ``algorithm``, ``payload`` (dict), ``signature`` (bytes)
+    and ``signed_data`` (the ``header.payload`` text that was signed)."""
+
+    __slots__ = ('algorithm', 'payload', 'signature', 'signed_data')
+
+    def __init__(self, algorithm, payload, signature, signed_data):
+        self.algorithm = algorithm
+        self.payload = payload
+        self.signature = signature
+        self.signed_data = signed_data
+
+    @property
+    def digest(self):
+        """SHA-256 of what was signed and the signature bytes.
+
+        Independent of how the signature was spelled in base64, so one
+        signature has one digest.
+        """
+        h = hashlib.sha256(self.signed_data.encode('ascii'))
+        h.update(b'\0')
+        h.update(self.signature)
+        return h.hexdigest()
+
+
+class Bundle:
+    """A parsed bundle: ``certificates`` (list of :class:`Token`) and
+    ``assertion`` (:class:`Token`), with claims type-checked."""
+
+    __slots__ = ('certificates', 'assertion', 'texts')
+
+    def __init__(self, certificates, assertion, texts):
+        self.certificates = certificates
+        self.assertion = assertion
+        self.texts = texts  # {jwt text: Token}, to reuse the parse
+
+    @property
+    def email(self):
+        """The email address certified by the last certificate."""
+        return self.certificates[-1].payload['principal']['email']
+
+    @property
+    def audience(self):
+        """The audience the assertion was made for."""
+        return self.assertion.payload['aud']
+
+    @property
+    def expires(self):
+        """The assertion's expiry, in milliseconds since the epoch."""
+        return self.assertion.payload['exp']
+
+    @property
+    def issuer(self):
+        """The issuer of the first certificate."""
+        return self.certificates[0].payload['iss']
+
+
+def _refuse_constant(name):
+    raise ValueError('%s is not a JSON number' % name)
+
+
+def decode_base64(text):
+    """Decode unpadded base64url strictly; raise :class:`AssertionRejected`."""
+    if not _B64.match(text) or len(text) % 4 == 1:
+        raise AssertionRejected('The assertion is not correctly encoded.')
+    try:
+        return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise AssertionRejected('The assertion is not correctly encoded.')
+
+
+def _decode_json(text):
+    raw = decode_base64(text)
+    try:
+        value = json.loads(raw.decode('utf-8'), parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise AssertionRejected('The assertion does not contain valid JSON.')
+    if not isinstance(value, dict):
+        raise AssertionRejected('The assertion does not contain a JSON object.')
+    return value
+
+
+def parse_token(text, algorithms=ALGORITHMS):
+    """Parse one JWT, checking its encoding and algorithm name.
+
+    ``algorithms`` is the collection of accepted ``alg`` values, or ``None``
+    to accept any short alphanumeric name (for remote verification, where
+    the verifier decides).
+    """
+    parts = text.split('.')
+    if len(parts) != 3:
+        raise AssertionRejected('The assertion is not made of signed tokens.')
+    header = _decode_json(parts[0])
+    algorithm = header.get('alg')
+    if not isinstance(algorithm, str) or not (
+        algorithm in algorithms if algorithms is not None
+        else (algorithm.isascii() and algorithm.isalnum() and len(algorithm) <= 16)
+    ):
+        raise AssertionRejected('The assertion uses an unsupported signing algorithm.')
+    payload = _decode_json(parts[1])
+    signature = decode_base64(parts[2])
+    if not signature:
+        raise AssertionRejected('The assertion is not signed.')
+    return Token(algorithm, payload, signature, parts[0] + '.' + parts[1])
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_certificate(cert):
+    p = cert.payload
+    principal = p.get('principal')
+    key = p.get('public-key')
+    if not (
+        isinstance(p.get('iss'), str)
+        and p['iss']
+        and _is_int(p.get('exp'))
+        and isinstance(principal, dict)
+        and isinstance(principal.get('email'), str)
+        and isinstance(key, dict)
+        and isinstance(key.get('algorithm'), str)
+    ):
+        raise AssertionRejected('The identity certificate is malformed.')
+    if 'iat' in p and not _is_int(p['iat']):
+        raise AssertionRejected('The identity certificate is malformed.')
+
+
+def _check_assertion(token):
+    p = token.payload
+    if not (isinstance(p.get('aud'), str) and _is_int(p.get('exp'))):
+        raise AssertionRejected('The assertion has no valid audience or expiry.')
+
+
+def parse_bundle(text, algorithms=ALGORITHMS):
+    """Parse ``cert~assertion`` into a :class:`Bundle`.
+
+    Raises :class:`AssertionRejected` on anything malformed; never another
+    exception for any string input.
+    """
+    if not isinstance(text, str) or not text:
+        raise AssertionRejected('No assertion was given.')
+    if not text.isascii():
+        raise AssertionRejected('The assertion is not correctly encoded.')
+    parts = text.split('~')
+    if len(parts) < 2:
+        raise AssertionRejected('The assertion has no identity certificate.')
+    if len(parts) - 1 > MAX_CERTIFICATES:
+        raise AssertionRejected('Chains of several certificates are not supported.')
+    texts = {}
+    tokens = []
+    for part in parts:
+        token = parse_token(part, algorithms)
+        texts[part] = token
+        tokens.append(token)
+    certificates, assertion = tokens[:-1], tokens[-1]
+    for cert in certificates:
+        _check_certificate(cert)
+    _check_assertion(assertion)
+    return Bundle(certificates, assertion, texts)

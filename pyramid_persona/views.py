@@ -1,0 +1,221 @@
+"""The login, logout and forbidden views, and :func:`verify_login`.
+
+Every answer of the login and logout views is JSON.  Failures have one
+shape: ``{"success": false, "error": "<sentence>", "redirect": "<url>"}``.
+"""
+import logging
+import string
+
+from pyramid.csrf import new_csrf_token
+from pyramid.exceptions import BadCSRFToken
+from pyramid.httpexceptions import (
+    HTTPBadRequest,
+    HTTPForbidden,
+    HTTPMethodNotAllowed,
+    HTTPServiceUnavailable,
+)
+from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from markupsafe import escape
+import pkgutil
+
+from .errors import AssertionRejected, VerificationError, VerifierUnavailable
+from .events import PersonaLogin, PersonaLogout
+from .redirects import DEFAULT_REDIRECT, safe_redirect
+from .replay import get_replay_cache
+from .settings import get_settings
+from .tokens import parse_bundle
+from .verifier import get_verifier
+
+log = logging.getLogger(__name__)
+
+_FORBIDDEN_KEY = 'persona.forbidden_template'
+_VERIFICATION_KEY = 'persona.verification'
+
+
+def json_error(exception_class, message, redirect=DEFAULT_REDIRECT):
+    """An HTTP error whose body is the JSON error shape of the views."""
+    return exception_class(
+        json_body={'success': False, 'error': message, 'redirect': redirect},
+        content_type='application/json',
+        charset='utf-8',
+    )
+
+
+def _form_value(request, name):
+    values = request.POST.getall(name)
+    if len(values) > 1:
+        raise AssertionRejected('The form field %r was sent more than once.' % name)
+    value = values[0] if values else None
+    if value is not None and not isinstance(value, str):
+        raise AssertionRejected('The form field %r must be text.' % name)
+    return value
+
+
+def came_from(request):
+    """The safe redirect target of this login or logout request."""
+    try:
+        values = request.POST.getall('came_from')
+    except Exception:  # an unparseable body is reported by the view itself
+        return DEFAULT_REDIRECT
+    return safe_redirect(request, values[0] if len(values) == 1 else None)
+
+
+def verify_assertion(request):
+    """Verify the assertion POSTed to ``request``; return the verifier's
+    answer (a dict with ``email``).
+
+    Raises the JSON ``HTTPBadRequest`` (400) for a missing or invalid
+    assertion, or ``HTTPServiceUnavailable`` (503) when the verifier cannot
+    be used.
+    """
+    cached = request.environ.get(_VERIFICATION_KEY)
+    if cached is not None:
+        return cached
+    redirect = came_from(request)
+    settings = get_settings(request.registry)
+    try:
+        assertion = _form_value(request, 'assertion')
+        if not assertion:
+            raise AssertionRejected('No assertion was sent.')
+        if len(assertion.encode('utf-8')) > settings.max_assertion_bytes:
+            raise AssertionRejected('The assertion is too large.')
+        result = _verify(request, assertion)
+    except VerifierUnavailable as e:
+        raise json_error(HTTPServiceUnavailable, str(e), redirect)
+    except VerificationError as e:
+        log.info('pyramid_persona: login refused: %s', e)
+        raise json_error(HTTPBadRequest, str(e), redirect)
+    request.environ[_VERIFICATION_KEY] = result
+    return result
+
+
+def _verify(request, assertion):
+    verifier = get_verifier(request.registry)
+    try:
+        result = verifier.verify(assertion)
+    except VerificationError:
+        raise
+    except Exception as e:
+        # A third-party verifier (persona.verifier = dotted.name) may raise
+        # anything; PyBrowserID's own raise ConnectionError when offline.
+        if type(e).__name__ == 'ConnectionError':
+            log.error('pyramid_persona: verifier unavailable: %s', e)
+            raise VerifierUnavailable('The verification service could not be reached.')
+        log.warning('pyramid_persona: verifier %r refused an assertion: %s: %s',
+                    type(verifier).__name__, type(e).__name__, e)
+        raise AssertionRejected('The assertion is invalid.')
+    email = result.get('email') if isinstance(result, dict) else None
+    if not isinstance(email, str) or not email:
+        raise AssertionRejected('The verifier did not confirm an email address.')
+    _check_replay(request, assertion)
+    return result
+
+
+def _check_replay(request, assertion):
+    cache = get_replay_cache(request.registry)
+    if cache is None:
+        return
+    try:
+        bundle = parse_bundle(assertion, algorithms=None)
+    except AssertionRejected:
+        return  # a custom verifier's format; it is responsible for replays
+    if not cache.first_use(bundle.assertion.digest, bundle.expires):
+        raise AssertionRejected('This assertion has already been used; sign in again.')
+
+
+def verify_login(request):
+    """Verify the POSTed assertion and return the email address.
+
+    Raises the JSON 400 (invalid assertion) or 503 (verifier unavailable).
+    For applications writing their own login view::
+
+        def login(request):
+            email = verify_login(request)
+            request.response.headers.extend(remember(request, email))
+            return {'redirect': '/', 'success': True}
+    """
+    return verify_assertion(request)['email']
+
+
+def login(request):
+    """``POST login``: verify, notify :class:`PersonaLogin`, remember."""
+    result = verify_assertion(request)
+    email = result['email']
+    event = PersonaLogin(request, email, result, came_from(request))
+    request.registry.notify(event)
+    if event.refused:
+        log.info('pyramid_persona: login of %s refused by the application', email)
+        raise json_error(HTTPForbidden, event.refusal, event.redirect)
+    # A fresh session and CSRF token: nothing from before login carries over.
+    request.session.invalidate()
+    new_csrf_token(request)
+    request.response.headerlist.extend(remember(request, email))
+    return {'redirect': event.redirect, 'success': True}
+
+
+def logout(request):
+    """``POST logout``: notify :class:`PersonaLogout`, forget, drop the session."""
+    event = PersonaLogout(request, request.authenticated_userid, came_from(request))
+    request.registry.notify(event)
+    request.session.invalidate()
+    request.response.headerlist.extend(forget(request))
+    return {'redirect': event.redirect}
+
+
+def method_not_allowed(request):
+    """Any method but POST on the login and logout routes."""
+    error = json_error(HTTPMethodNotAllowed, 'Use POST.')
+    error.allow = ('POST',)
+    return error
+
+
+def bad_csrf(exc, request):
+    """A missing or wrong CSRF token on the login and logout routes."""
+    return json_error(
+        HTTPBadRequest,
+        'The CSRF token is missing or wrong; reload the page and try again.',
+        came_from(request),
+    )
+
+
+def undecodable_form(exc, request):
+    """A form that is not valid UTF-8."""
+    return json_error(HTTPBadRequest, 'The form is not valid UTF-8 text.')
+
+
+def forbidden(request):
+    """403: a page offering to sign in, or JSON for clients that prefer it."""
+    offers = request.accept.acceptable_offers(['text/html', 'application/json'])
+    if offers and offers[0][0] == 'application/json':
+        return json_error(HTTPForbidden, 'You are not allowed to see this page.', request.path_qs)
+    user = request.authenticated_userid
+    if user is None:
+        message = 'You need to sign in to see this page.'
+    else:
+        message = 'You are signed in as %s, who is not allowed to see this page.' % user
+    body = request.registry[_FORBIDDEN_KEY].substitute(
+        head=request.persona_head,
+        button=request.persona_button,
+        message=escape(message),
+    )
+    return Response(body, status=403, content_type='text/html', charset='utf-8')
+
+
+def includeme(config):
+    """Add the login and logout routes and views, and the forbidden view."""
+    settings = get_settings(config.registry)
+    template = pkgutil.get_data('pyramid_persona', 'templates/forbidden.html').decode('utf-8')
+    config.registry[_FORBIDDEN_KEY] = string.Template(template)
+    for route, path, view in (
+        (settings.login_route, settings.login_path, login),
+        (settings.logout_route, settings.logout_path, logout),
+    ):
+        config.add_route(route, path)
+        config.add_view(view, route_name=route, request_method='POST', renderer='json',
+                        require_csrf=True, permission=NO_PERMISSION_REQUIRED)
+        config.add_view(method_not_allowed, route_name=route, require_csrf=False,
+                        permission=NO_PERMISSION_REQUIRED)
+        config.add_exception_view(bad_csrf, context=BadCSRFToken, route_name=route)
+        config.add_exception_view(undecodable_form, context=UnicodeDecodeError, route_name=route)
+    config.add_forbidden_view(forbidden)
