@@ -47,7 +47,6 @@ setup(
         'Framework :: Pyramid',
         'Topic :: Internet :: WWW/HTTP :: WSGI',
         'Topic :: Security',
-        'License :: OSI Approved :: ISC License (ISCL)',
     ],
     author='Georges Dubus and the pyramid_persona developers',
     url='https://pypi.org/project/pyramid_persona/',

@@ -89,9 +89,16 @@ def persona_head(request):
     ) % (css, include_js_url(request), persona_js(request))
 
 
+def _load_script():
+    source = pkgutil.get_data('pyramid_persona', 'static/persona.js').decode('utf-8')
+    if source.startswith('/*'):
+        source = source[source.index('*/') + 2:]  # the header comment is for developers
+    return source.strip()
+
+
 def includeme(config):
     """Add the request properties and the static view for the assets."""
-    config.registry[_SCRIPT_KEY] = pkgutil.get_data('pyramid_persona', 'static/persona.js').decode('utf-8').strip()
+    config.registry[_SCRIPT_KEY] = _load_script()
     config.add_static_view(STATIC_VIEW_NAME, 'pyramid_persona:static', cache_max_age=3600)
     config.add_request_method(persona_js, 'persona_js', reify=True)
     config.add_request_method(persona_button, 'persona_button', reify=True)

@@ -1,0 +1,104 @@
+"""Fixtures shared by the test modules.
+
+``idp`` is a real identity provider (a real RSA key); ``make_app`` builds a
+real application with ``config.include('pyramid_persona')``.
+"""
+import pytest
+import webtest
+from pyramid.config import Configurator
+
+from pyramid_persona.testing import IdentityProvider
+
+AUDIENCE = 'http://localhost'
+SECRET = 'a-test-secret-that-is-long-enough-0123456789'
+
+
+@pytest.fixture(scope='session')
+def idp():
+    """An identity provider trusted by the apps of ``make_app``."""
+    return IdentityProvider('idp.example')
+
+
+def protected(request):
+    return 'Hello %s!' % request.authenticated_userid
+
+
+def home(request):
+    return '<html><head>%s</head><body>%s</body></html>' % (request.persona_head, request.persona_button)
+
+
+class _Root:
+    from pyramid.authorization import Allow, Authenticated
+
+    __acl__ = [(Allow, Authenticated, 'view_protected')]
+
+    def __init__(self, request):
+        pass
+
+
+def build_app(settings, configure=None):
+    """A small application: ``/`` shows the button, ``/protected`` needs
+    the ``view_protected`` permission (any signed-in user)."""
+    with Configurator(settings=settings, root_factory=_Root) as config:
+        config.include('pyramid_persona')
+        config.add_route('home', '/')
+        config.add_view(home, route_name='home', renderer='string')
+        config.add_route('protected', '/protected')
+        config.add_view(protected, route_name='protected', renderer='string', permission='view_protected')
+        if configure is not None:
+            configure(config)
+    return config.make_wsgi_app()
+
+
+@pytest.fixture
+def settings(idp, tmp_path):
+    """Settings of an app whose local verifier trusts ``idp``."""
+    values = {'persona.secret': SECRET, 'persona.audiences': AUDIENCE}
+    values.update(idp.settings(tmp_path))
+    return values
+
+
+@pytest.fixture
+def make_app(settings):
+    """``make_app(configure=None, **overrides)`` -> a ``webtest.TestApp``."""
+
+    def make(configure=None, **overrides):
+        values = dict(settings)
+        for key, value in overrides.items():
+            name = 'persona.' + key
+            if value is None:
+                values.pop(name, None)
+            else:
+                values[name] = value
+        return webtest.TestApp(build_app(values, configure), extra_environ={'HTTP_HOST': 'localhost'})
+
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+def csrf_token(app):
+    """Visit the home page and return the CSRF token its script carries."""
+    import json
+    import re
+
+    page = app.get('/')
+    match = re.search(r'"csrfToken": ("[^"]*")', page.text)
+    return json.loads(match.group(1))
+
+
+@pytest.fixture
+def login(idp):
+    """``login(app, email=..., assertion=..., **fields)`` posts a login."""
+
+    def do_login(app, email='alice@example.com', assertion=None, status='*', **fields):
+        if assertion is None:
+            assertion = idp.assertion(email, AUDIENCE)
+        form = {'assertion': assertion, 'csrf_token': csrf_token(app)}
+        form.update(fields)
+        return app.post('/login', form, status=status)
+
+    return do_login
