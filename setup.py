@@ -26,6 +26,8 @@ extras = {
         'redis>=4.2',
         'playwright>=1.40',
         'pyramid_mako>=1.1',
+        'pyramid_jinja2>=2.10',
+        'pyramid_chameleon>=0.3',
         'waitress',
         'ruff',
     ],
