@@ -146,7 +146,8 @@ def login(request):
     request.registry.notify(event)
     if event.refused:
         log.info('pyramid_persona: login of %s refused by the application', email)
-        raise json_error(HTTPForbidden, event.refusal, event.redirect)
+        # Returned, not raised: a raised HTTPForbidden would reach the forbidden view.
+        return json_error(HTTPForbidden, event.refusal, event.redirect)
     # A fresh session and CSRF token: nothing from before login carries over.
     request.session.invalidate()
     new_csrf_token(request)

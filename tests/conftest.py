@@ -6,6 +6,7 @@ real application with ``config.include('pyramid_persona')``.
 import pytest
 import webtest
 from pyramid.config import Configurator
+from pyramid.security import NO_PERMISSION_REQUIRED
 
 from pyramid_persona.testing import IdentityProvider
 
@@ -42,7 +43,7 @@ def build_app(settings, configure=None):
     with Configurator(settings=settings, root_factory=_Root) as config:
         config.include('pyramid_persona')
         config.add_route('home', '/')
-        config.add_view(home, route_name='home', renderer='string')
+        config.add_view(home, route_name='home', renderer='string', permission=NO_PERMISSION_REQUIRED)
         config.add_route('protected', '/protected')
         config.add_view(protected, route_name='protected', renderer='string', permission='view_protected')
         if configure is not None:
@@ -102,3 +103,58 @@ def login(idp):
         return app.post('/login', form, status=status)
 
     return do_login
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope='session')
+def redis_server(tmp_path_factory):
+    """A real ``redis-server`` on a free loopback port, for the session.
+
+    Yields its URL (``redis://127.0.0.1:<port>/0``); the server persists
+    nothing and is stopped at the end.
+    """
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    executable = shutil.which('redis-server')
+    if executable is None:
+        pytest.skip('redis-server is not installed (Debian package "redis-server"; .ci/run installs it)')
+    port = _free_port()
+    directory = tmp_path_factory.mktemp('redis')
+    process = subprocess.Popen(
+        [executable, '--port', str(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+         '--dir', str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = 'redis://127.0.0.1:%d/0' % port
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.2)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError('redis-server did not start on port %d' % port)
+                time.sleep(0.05)
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
