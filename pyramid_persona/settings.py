@@ -3,6 +3,7 @@
 Every other module reads :class:`PersonaSettings` from the registry
 (:func:`get_settings`); none of them reads the raw strings.
 """
+
 import fnmatch
 import json
 import logging
@@ -85,9 +86,7 @@ class PersonaSettings:
     verifier_url: str = DEFAULT_VERIFIER_URL
     verifier_timeout: float = 5.0
     trusted_issuers: Tuple[str, ...] = ()
-    support_documents: Mapping[str, Mapping[str, Any]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    support_documents: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     fetch_support_documents: bool = True
     include_js_url: str = DEFAULT_INCLUDE_JS_URL
     login_route: str = 'login'
@@ -95,9 +94,7 @@ class PersonaSettings:
     logout_route: str = 'logout'
     logout_path: str = '/logout'
     redirect_url_parameter: str = 'came_from'
-    request_options: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    request_options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     max_assertion_bytes: int = DEFAULT_MAX_ASSERTION_BYTES
     replay_cache: str = 'memory'
     dev_idp: bool = False
@@ -223,8 +220,7 @@ def _parse_secret(raw):
         )
     if len(secret) < MIN_SECRET_LENGTH:
         log.warning(
-            'pyramid_persona: persona.secret is shorter than %d characters; '
-            'use a longer random string',
+            'pyramid_persona: persona.secret is shorter than %d characters; use a longer random string',
             MIN_SECRET_LENGTH,
         )
     return secret
@@ -234,7 +230,9 @@ def _parse_url(raw, name, default):
     value = raw.get('persona.' + name, default)
     parts = urlsplit(value or '')
     if parts.scheme not in ('http', 'https') or not parts.hostname:
-        _fail(name, 'is not an http(s) URL (%r)' % value, 'give a full URL such as "https://id.example.com/..."')
+        _fail(
+            name, 'is not an http(s) URL (%r)' % value, 'give a full URL such as "https://id.example.com/..."'
+        )
     return value
 
 
@@ -245,7 +243,11 @@ def _parse_positive(raw, name, default, kind):
     except (TypeError, ValueError):
         value = None
     if value is None or not value > 0 or value != value or value == float('inf'):
-        _fail(name, 'must be a positive number (got %r)' % raw.get('persona.' + name), 'for example "persona.%s = %s"' % (name, default))
+        _fail(
+            name,
+            'must be a positive number (got %r)' % raw.get('persona.' + name),
+            'for example "persona.%s = %s"' % (name, default),
+        )
     return value
 
 
@@ -253,7 +255,11 @@ def _parse_hostnames(raw, name):
     hosts = tuple(h.lower() for h in _words(raw.get('persona.' + name)))
     for host in hosts:
         if not _HOSTNAME.match(host):
-            _fail(name, 'has an invalid hostname %r' % host, 'list host names such as "idp.example.com", separated by spaces')
+            _fail(
+                name,
+                'has an invalid hostname %r' % host,
+                'list host names such as "idp.example.com", separated by spaces',
+            )
     return hosts
 
 
@@ -265,14 +271,30 @@ def _parse_support_documents(raw):
         with open(path, encoding='utf-8') as f:
             documents = json.load(f, parse_constant=_refuse_constant)
     except (OSError, ValueError) as e:
-        _fail('support_documents', 'could not be read from %r (%s)' % (path, e), 'give the path of a JSON file {"hostname": support document}')
+        _fail(
+            'support_documents',
+            'could not be read from %r (%s)' % (path, e),
+            'give the path of a JSON file {"hostname": support document}',
+        )
     if not isinstance(documents, dict):
-        _fail('support_documents', 'in %r is not a JSON object' % path, 'the file maps host names to support documents')
+        _fail(
+            'support_documents',
+            'in %r is not a JSON object' % path,
+            'the file maps host names to support documents',
+        )
     checked = {}
     for host, document in documents.items():
         key = document.get('public-key') if isinstance(document, dict) else None
-        if not _HOSTNAME.match(str(host).lower()) or not isinstance(key, dict) or not isinstance(key.get('algorithm'), str):
-            _fail('support_documents', 'in %r has an invalid entry for %r' % (path, host), 'each entry is {"public-key": {"algorithm": ..., ...}, ...}')
+        if (
+            not _HOSTNAME.match(str(host).lower())
+            or not isinstance(key, dict)
+            or not isinstance(key.get('algorithm'), str)
+        ):
+            _fail(
+                'support_documents',
+                'in %r has an invalid entry for %r' % (path, host),
+                'each entry is {"public-key": {"algorithm": ..., ...}, ...}',
+            )
         checked[host.lower()] = MappingProxyType(dict(document))
     return MappingProxyType(checked)
 
@@ -287,13 +309,25 @@ def _parse_verifier(raw, resolve, dev_idp):
     if name in ('remote', 'local'):
         return name, None
     if '.' not in name and ':' not in name:
-        _fail('verifier', 'has an unknown value %r' % name, 'use "remote", "local" or the dotted name of a factory')
+        _fail(
+            'verifier',
+            'has an unknown value %r' % name,
+            'use "remote", "local" or the dotted name of a factory',
+        )
     try:
         factory = resolve(name)
     except (ImportError, AttributeError, ValueError) as e:
-        _fail('verifier', 'names %r, which cannot be imported (%s)' % (name, e), 'give the dotted name of a callable taking the audiences list')
+        _fail(
+            'verifier',
+            'names %r, which cannot be imported (%s)' % (name, e),
+            'give the dotted name of a callable taking the audiences list',
+        )
     if not callable(factory):
-        _fail('verifier', 'names %r, which is not callable' % name, 'give the dotted name of a callable taking the audiences list')
+        _fail(
+            'verifier',
+            'names %r, which is not callable' % name,
+            'give the dotted name of a callable taking the audiences list',
+        )
     return name, factory
 
 
@@ -317,10 +351,19 @@ def _parse_request_options(raw):
             value = value.lstrip('#')
             value = '#' + value
         elif name == 'siteLogo':
-            if not (value.startswith('/') and not value.startswith('//')) and not value.startswith('https://'):
-                _fail(name, 'must be an absolute path or an https URL (%r)' % value, 'for example "/static/logo.png"')
+            if not (value.startswith('/') and not value.startswith('//')) and not value.startswith(
+                'https://'
+            ):
+                _fail(
+                    name,
+                    'must be an absolute path or an https URL (%r)' % value,
+                    'for example "/static/logo.png"',
+                )
         elif name in ('privacyPolicy', 'termsOfService'):
-            if not (value.startswith('/') and not value.startswith('//')) and urlsplit(value).scheme not in ('http', 'https'):
+            if not (value.startswith('/') and not value.startswith('//')) and urlsplit(value).scheme not in (
+                'http',
+                'https',
+            ):
                 _fail(name, 'must be a path or an http(s) URL (%r)' % value, 'for example "/privacy"')
         options[name] = value
     return MappingProxyType(options)
@@ -346,7 +389,7 @@ def parse_settings(raw, resolve=None):
 
         resolve = DottedNameResolver().maybe_resolve
     for key in raw:
-        if key.startswith('persona.') and key[len('persona.'):] not in KNOWN_SETTINGS:
+        if key.startswith('persona.') and key[len('persona.') :] not in KNOWN_SETTINGS:
             log.warning('pyramid_persona: unknown setting %s is ignored', key)
 
     dev_idp = asbool(raw.get('persona.dev_idp', False))
@@ -356,7 +399,11 @@ def parse_settings(raw, resolve=None):
     logout_route, logout_path = _parse_route(raw, 'logout')
     redirect_param = raw.get('persona.redirect_url_parameter') or 'came_from'
     if not re.match(r'^[A-Za-z0-9_.\-]+$', redirect_param):
-        _fail('redirect_url_parameter', 'is not a valid query parameter name (%r)' % redirect_param, 'use letters, digits, "_", "-" or "."')
+        _fail(
+            'redirect_url_parameter',
+            'is not a valid query parameter name (%r)' % redirect_param,
+            'use letters, digits, "_", "-" or "."',
+        )
     key_file = raw.get('persona.dev_idp.key_file') or None
 
     return PersonaSettings(

@@ -4,8 +4,10 @@ Every answer of the login and logout views is JSON.  Failures have one
 shape: ``{"success": false, "error": "<sentence>", "redirect": "<url>"}``.
 """
 import logging
+import pkgutil
 import string
 
+from markupsafe import escape
 from pyramid.csrf import new_csrf_token
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import (
@@ -16,8 +18,6 @@ from pyramid.httpexceptions import (
 )
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
-from markupsafe import escape
-import pkgutil
 
 from .errors import AssertionRejected, VerificationError, VerifierUnavailable
 from .events import PersonaLogin, PersonaLogout

@@ -1,4 +1,5 @@
 """Strict parsing of bundles and JWTs."""
+
 import base64
 import json
 
@@ -59,15 +60,18 @@ def test_unknown_or_partial_algorithms_are_rejected(key, alg):
         parse_token(token)
 
 
-@pytest.mark.parametrize('payload', [
-    {'exp': '99999999999999', 'aud': AUDIENCE},
-    {'exp': 1e20, 'aud': AUDIENCE},
-    {'exp': True, 'aud': AUDIENCE},
-    {'exp': None, 'aud': AUDIENCE},
-    {'exp': 99999999999999, 'aud': [AUDIENCE]},
-    {'aud': AUDIENCE},
-    {'exp': 99999999999999},
-])
+@pytest.mark.parametrize(
+    'payload',
+    [
+        {'exp': '99999999999999', 'aud': AUDIENCE},
+        {'exp': 1e20, 'aud': AUDIENCE},
+        {'exp': True, 'aud': AUDIENCE},
+        {'exp': None, 'aud': AUDIENCE},
+        {'exp': 99999999999999, 'aud': [AUDIENCE]},
+        {'aud': AUDIENCE},
+        {'exp': 99999999999999},
+    ],
+)
 def test_assertion_claims_are_type_checked(idp, key, payload):
     cert = idp.assertion('a@example.com', AUDIENCE).split('~')[0]
     with pytest.raises(AssertionRejected, match='no valid audience or expiry'):
@@ -87,19 +91,27 @@ def test_nan_and_infinity_are_refused_even_when_signed(idp, key, constant):
         parse_bundle(cert + '~' + token)
 
 
-@pytest.mark.parametrize('change', [
-    {'iss': 5},
-    {'iss': ''},
-    {'exp': '1'},
-    {'iat': 'yesterday'},
-    {'principal': 'a@example.com'},
-    {'principal': {'email': ['a@example.com']}},
-    {'public-key': 'RS'},
-    {'public-key': {'n': '1'}},
-])
+@pytest.mark.parametrize(
+    'change',
+    [
+        {'iss': 5},
+        {'iss': ''},
+        {'exp': '1'},
+        {'iat': 'yesterday'},
+        {'principal': 'a@example.com'},
+        {'principal': {'email': ['a@example.com']}},
+        {'public-key': 'RS'},
+        {'public-key': {'n': '1'}},
+    ],
+)
 def test_certificate_claims_are_type_checked(idp, key, change):
-    payload = {'iss': 'idp.example', 'exp': 99999999999999, 'iat': 1, 'public-key': key.public_key,
-               'principal': {'email': 'a@example.com'}}
+    payload = {
+        'iss': 'idp.example',
+        'exp': 99999999999999,
+        'iat': 1,
+        'public-key': key.public_key,
+        'principal': {'email': 'a@example.com'},
+    }
     payload.update(change)
     cert = sign_jwt(payload, idp.keypair)
     with pytest.raises(AssertionRejected, match='certificate is malformed'):
@@ -113,7 +125,9 @@ def test_base64_is_strict(text):
 
 
 def test_non_object_json_is_rejected(key):
-    token = encode_json({'alg': 'RS64'}) + '.' + base64.urlsafe_b64encode(b'[1, 2]').decode().rstrip('=') + '.AA'
+    token = (
+        encode_json({'alg': 'RS64'}) + '.' + base64.urlsafe_b64encode(b'[1, 2]').decode().rstrip('=') + '.AA'
+    )
     with pytest.raises(AssertionRejected, match='JSON object'):
         parse_token(token)
 

@@ -1,4 +1,5 @@
 """The login, logout and forbidden views, through a real application."""
+
 import json
 
 import pytest
@@ -31,22 +32,25 @@ def test_valid_login_remembers_the_email(app, login):
 @pytest.mark.parametrize('algorithm', ['RS64', 'RS128', 'RS256', 'DS128', 'DS256'])
 def test_every_algorithm_of_the_reference_implementation_logs_in(make_app, login, tmp_path, algorithm):
     idp = IdentityProvider('other-idp.example', algorithm=algorithm)
-    app = make_app(**{k[len('persona.'):]: v for k, v in idp.settings(tmp_path).items()})
+    app = make_app(**{k[len('persona.') :]: v for k, v in idp.settings(tmp_path).items()})
     assertion = idp.assertion('dora@example.com', AUDIENCE)
     assert login(app, assertion=assertion).json['success'] is True
     assert app.get('/protected').text == 'Hello dora@example.com!'
 
 
-@pytest.mark.parametrize('make_assertion,error', [
-    (lambda idp: idp.assertion('a@example.com', AUDIENCE, expired=True), 'expired'),
-    (lambda idp: idp.assertion('a@example.com', 'http://evil.example'), 'another site'),
-    (lambda idp: tamper(idp.assertion('a@example.com', AUDIENCE), 'assertion-signature'), 'signature'),
-    (lambda idp: tamper(idp.assertion('a@example.com', AUDIENCE), 'certificate-signature'), 'signature'),
-    (lambda idp: tamper(idp.assertion('a@example.com', AUDIENCE), 'certificate-payload'), 'signature'),
-    (lambda idp: IdentityProvider('rogue.example').assertion('a@example.com', AUDIENCE), 'not trusted'),
-    (lambda idp: 'garbage', 'identity certificate'),
-    (lambda idp: '', 'No assertion'),
-])
+@pytest.mark.parametrize(
+    'make_assertion,error',
+    [
+        (lambda idp: idp.assertion('a@example.com', AUDIENCE, expired=True), 'expired'),
+        (lambda idp: idp.assertion('a@example.com', 'http://evil.example'), 'another site'),
+        (lambda idp: tamper(idp.assertion('a@example.com', AUDIENCE), 'assertion-signature'), 'signature'),
+        (lambda idp: tamper(idp.assertion('a@example.com', AUDIENCE), 'certificate-signature'), 'signature'),
+        (lambda idp: tamper(idp.assertion('a@example.com', AUDIENCE), 'certificate-payload'), 'signature'),
+        (lambda idp: IdentityProvider('rogue.example').assertion('a@example.com', AUDIENCE), 'not trusted'),
+        (lambda idp: 'garbage', 'identity certificate'),
+        (lambda idp: '', 'No assertion'),
+    ],
+)
 def test_rejected_assertions_answer_400_and_remember_nothing(app, login, idp, make_assertion, error):
     response = login(app, assertion=make_assertion(idp), came_from='/protected', status=400)
     body = error_of(response)
@@ -82,8 +86,10 @@ def test_get_on_login_and_logout_answers_405(app):
 
 def test_missing_or_wrong_csrf_token_answers_json_400(app, idp):
     csrf_token(app)
-    for form in ({'assertion': idp.assertion('a@example.com', AUDIENCE)},
-                 {'assertion': idp.assertion('a@example.com', AUDIENCE), 'csrf_token': 'wrong'}):
+    for form in (
+        {'assertion': idp.assertion('a@example.com', AUDIENCE)},
+        {'assertion': idp.assertion('a@example.com', AUDIENCE), 'csrf_token': 'wrong'},
+    ):
         response = app.post('/login', form, status=400)
         assert 'CSRF token' in error_of(response)['error']
     assert app.post('/logout', {'csrf_token': 'wrong'}, status=400).json['success'] is False
@@ -103,19 +109,22 @@ def test_repeated_assertion_field_is_refused(app, idp):
     assert 'more than once' in error_of(response)['error']
 
 
-@pytest.mark.parametrize('came_from,expected', [
-    ('/protected?x=1#top', '/protected?x=1#top'),
-    ('http://localhost/protected', 'http://localhost/protected'),
-    ('http://localhost:80/protected', 'http://localhost:80/protected'),
-    ('https://evil.example/', '/'),
-    ('//evil.example/', '/'),
-    ('/\\evil.example/', '/'),
-    ('/\t/evil.example', '/'),
-    ('javascript:alert(1)', '/'),
-    ('http://localhost@evil.example/', '/'),
-    ('http://evil.example\\@localhost/', '/'),
-    ('https://localhost/', '/'),  # not an audience: another scheme is another origin
-])
+@pytest.mark.parametrize(
+    'came_from,expected',
+    [
+        ('/protected?x=1#top', '/protected?x=1#top'),
+        ('http://localhost/protected', 'http://localhost/protected'),
+        ('http://localhost:80/protected', 'http://localhost:80/protected'),
+        ('https://evil.example/', '/'),
+        ('//evil.example/', '/'),
+        ('/\\evil.example/', '/'),
+        ('/\t/evil.example', '/'),
+        ('javascript:alert(1)', '/'),
+        ('http://localhost@evil.example/', '/'),
+        ('http://evil.example\\@localhost/', '/'),
+        ('https://localhost/', '/'),  # not an audience: another scheme is another origin
+    ],
+)
 def test_came_from_is_honoured_only_for_this_site(app, login, came_from, expected):
     assert login(app, came_from=came_from).json['redirect'] == expected
 
@@ -215,8 +224,14 @@ def test_custom_login_view_with_verify_login(make_app, login):
         return {'redirect': '/welcome', 'success': True}
 
     def configure(config):
-        config.add_view(custom_login, route_name='login', request_method='POST', renderer='json',
-                        require_csrf=True, permission=NO_PERMISSION_REQUIRED)
+        config.add_view(
+            custom_login,
+            route_name='login',
+            request_method='POST',
+            renderer='json',
+            require_csrf=True,
+            permission=NO_PERMISSION_REQUIRED,
+        )
 
     app = make_app(configure)
     assert login(app, email='x@refused.example').json == {'redirect': '/', 'success': False}
@@ -229,8 +244,14 @@ def test_verify_login_raises_the_json_400(make_app, login, idp):
         return {'email': verify_login(request)}
 
     def configure(config):
-        config.add_view(custom_login, route_name='login', request_method='POST', renderer='json',
-                        require_csrf=True, permission=NO_PERMISSION_REQUIRED)
+        config.add_view(
+            custom_login,
+            route_name='login',
+            request_method='POST',
+            renderer='json',
+            require_csrf=True,
+            permission=NO_PERMISSION_REQUIRED,
+        )
 
     app = make_app(configure)
     expired = idp.assertion('a@example.com', AUDIENCE, expired=True)
@@ -238,11 +259,14 @@ def test_verify_login_raises_the_json_400(make_app, login, idp):
 
 
 def test_custom_routes_and_paths(make_app, idp):
-    app = make_app(login_route='signin', login_path='/auth/in', logout_route='signout', logout_path='/auth/out')
+    app = make_app(
+        login_route='signin', login_path='/auth/in', logout_route='signout', logout_path='/auth/out'
+    )
     page = app.get('/')
     assert '"loginUrl": "/auth/in"' in page.text
-    response = app.post('/auth/in', {'assertion': idp.assertion('a@example.com', AUDIENCE),
-                                     'csrf_token': csrf_token(app)})
+    response = app.post(
+        '/auth/in', {'assertion': idp.assertion('a@example.com', AUDIENCE), 'csrf_token': csrf_token(app)}
+    )
     assert response.json['success'] is True
     assert app.post('/auth/out', {'csrf_token': csrf_token(app)}).json == {'redirect': '/'}
     assert app.post('/login', status=404)
