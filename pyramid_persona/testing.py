@@ -197,16 +197,10 @@ def _user_key():
 def _generate(algorithm):
     bits = ALGORITHM_SIZES[algorithm]
     if algorithm.startswith('DS'):
-        if bits == 1024:
-            return _dsa_1024()
         return dsa.generate_private_key(bits)
     if bits < 1024:
         return _small_rsa(bits)
     return rsa.generate_private_key(65537, bits)
-
-
-def _dsa_1024():
-    return dsa.generate_private_key(1024)
 
 
 def _small_rsa(bits):

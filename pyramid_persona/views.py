@@ -7,6 +7,8 @@ import logging
 import pkgutil
 import string
 
+import requests
+from browserid.errors import ConnectionError as BrowserIDConnectionError
 from markupsafe import escape
 from pyramid.csrf import new_csrf_token
 from pyramid.exceptions import BadCSRFToken
@@ -29,6 +31,7 @@ from .verifier import get_verifier
 
 log = logging.getLogger(__name__)
 
+_CONNECTION_ERRORS = (BrowserIDConnectionError, requests.RequestException, OSError)
 _FORBIDDEN_KEY = 'persona.forbidden_template'
 _VERIFICATION_KEY = 'persona.verification'
 
@@ -96,12 +99,13 @@ def _verify(request, assertion):
         result = verifier.verify(assertion)
     except VerificationError:
         raise
+    except _CONNECTION_ERRORS as e:
+        log.error('pyramid_persona: verifier %r unavailable: %s', type(verifier).__name__, e)
+        raise VerifierUnavailable('The verification service could not be reached.')
     except Exception as e:
         # A third-party verifier (persona.verifier = dotted.name) may raise
-        # anything; PyBrowserID's own raise ConnectionError when offline.
-        if type(e).__name__ == 'ConnectionError':
-            log.error('pyramid_persona: verifier unavailable: %s', e)
-            raise VerifierUnavailable('The verification service could not be reached.')
+        # anything on a hostile assertion: PyBrowserID lets KeyError,
+        # TypeError and AttributeError out.
         log.warning('pyramid_persona: verifier %r refused an assertion: %s: %s',
                     type(verifier).__name__, type(e).__name__, e)
         raise AssertionRejected('The assertion is invalid.')
