@@ -4,7 +4,6 @@ Every other module reads :class:`PersonaSettings` from the registry
 (:func:`get_settings`); none of them reads the raw strings.
 """
 
-import fnmatch
 import json
 import logging
 import re
@@ -111,7 +110,7 @@ class PersonaSettings:
             origin = normalize_origin(audience)
         except ValueError:
             return False
-        return any(fnmatch.fnmatchcase(origin, a) for a in self.audiences)
+        return any(_origin_matches(origin, a) for a in self.audiences)
 
     @property
     def uses_dead_persona_org(self):
@@ -122,6 +121,15 @@ class PersonaSettings:
         if not self.dev_idp and self.include_js_url == DEFAULT_INCLUDE_JS_URL:
             dead.append('persona.include_js_url')
         return dead
+
+
+def _origin_matches(origin, audience):
+    # '*' is a wildcard (as PyBrowserID allowed, e.g. https://*.example.com);
+    # nothing else is special, so '[::1]' stays an IPv6 literal.
+    if '*' not in audience:
+        return origin == audience
+    pattern = '.*'.join(re.escape(part) for part in audience.split('*'))
+    return re.fullmatch(pattern, origin) is not None
 
 
 def get_settings(registry):

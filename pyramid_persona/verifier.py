@@ -169,6 +169,13 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         if support_document is not None:
             self.supportdocs.pin(hostname, support_document)
 
+    def check_audience(self, assertion, expected_audience=None):
+        # Called by PyBrowserID's verify(); compares normalized origins
+        # (PyBrowserID's fnmatch patterns would read '[::1]' as a class).
+        bundle = self._local.bundle
+        _check_audience(self.settings, bundle)
+        return bundle.audience
+
     def parse_jwt(self, data):
         parsed = getattr(self._local, 'parsed', None)
         token = parsed.get(data) if parsed else None
@@ -187,6 +194,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         if bundle.expires < now:
             raise AssertionRejected('The assertion has expired.')
         self._local.parsed = bundle.texts
+        self._local.bundle = bundle
         try:
             result = super().verify(assertion, audience, now=now)
         except VerificationError:
@@ -209,7 +217,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
             log.info('pyramid_persona: malformed assertion (%s)', type(e).__name__)
             raise AssertionRejected('The assertion is malformed.')
         finally:
-            self._local.parsed = None
+            self._local.parsed = self._local.bundle = None
         result['expires'] = bundle.expires
         return result
 

@@ -146,3 +146,21 @@ def test_check_email_accepts_addresses(email):
 def test_check_email_refuses_others(email):
     with pytest.raises(AssertionRejected):
         check_email(email)
+
+
+def test_ipv6_loopback_audience():
+    verifier = make_verifier(audiences='http://[::1]:6543')
+    broker = IdentityProvider('broker.example')
+    verifier.trust_issuer(broker.hostname, broker.support_document)
+    assert verifier.verify(broker.assertion('a@example.com', 'http://[::1]:6543'))['email'] == 'a@example.com'
+    with pytest.raises(AssertionRejected, match='another site'):
+        verifier.verify(broker.assertion('a@example.com', 'http://1:6543'))
+
+
+def test_wildcard_audience():
+    verifier = make_verifier(audiences='https://*.example.com')
+    broker = IdentityProvider('broker.example')
+    verifier.trust_issuer(broker.hostname, broker.support_document)
+    assert verifier.verify(broker.assertion('a@example.com', 'https://shop.example.com'))['status'] == 'okay'
+    with pytest.raises(AssertionRejected, match='another site'):
+        verifier.verify(broker.assertion('a@example.com', 'https://example.com.evil.example'))
