@@ -24,8 +24,9 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
+# The demo package is the demo/ directory, imported from the repository root.
 demo: $(STAMP)
-	$(BIN)/pserve demo/development.ini
+	PYTHONPATH=$(CURDIR) $(BIN)/pserve demo/development.ini
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
