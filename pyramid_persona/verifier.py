@@ -9,8 +9,10 @@ import logging
 import re
 import threading
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from browserid import errors as browserid_errors
 from browserid.verifiers.local import LocalVerifier as _BrowserIDLocalVerifier
 
@@ -62,45 +64,110 @@ class RemoteVerifier:
         self.session = session or requests.Session()
 
     def verify(self, assertion):
-        """Verify ``assertion``; return the verifier's answer (a dict)."""
+        """Verify ``assertion``; return the verifier's answer (a dict).
+
+        Every failure is logged once, with its reason but never the
+        assertion: a fault of the service is an error and
+        :class:`VerifierUnavailable`; an answer that does not match the
+        assertion is a warning and :class:`AssertionRejected`.
+        """
         bundle = parse_bundle(assertion, algorithms=None)
         _check_audience(self.settings, bundle)
         email = check_email(bundle.email)
-        try:
-            response = self.session.post(
-                self.url,
-                json={'assertion': assertion, 'audience': bundle.audience},
-                timeout=self.timeout,
-            )
-            body = response.content
-        except requests.Timeout:
-            log.error('pyramid_persona: the verifier %s did not answer within %ss', self.url, self.timeout)
-            raise VerifierUnavailable('The verification service did not answer in time.')
-        except (requests.RequestException, OSError) as e:
-            log.error('pyramid_persona: the verifier %s could not be reached: %s', self.url, _reason(e))
-            raise VerifierUnavailable('The verification service could not be reached.')
+        status_code, body = self._post({'assertion': assertion, 'audience': bundle.audience})
         answer = _decode_answer(body)
-        if response.status_code >= 500 or answer is None:
-            log.error(
-                'pyramid_persona: the verifier %s answered HTTP %s with %s',
-                self.url,
-                response.status_code,
-                'no JSON object' if answer is None else 'an error',
-            )
-            raise VerifierUnavailable('The verification service is not working.')
-        status = answer.get('status')
-        if status != 'okay':
-            log.info('pyramid_persona: the verifier refused an assertion: %.200s', answer.get('reason'))
-            raise AssertionRejected('The verification service refused the assertion.')
+        if status_code >= 500 or answer is None:
+            what = 'no JSON object' if answer is None else 'an error'
+            raise self._unavailable('answered HTTP %s with %s' % (status_code, what),
+                                    'The verification service is not working.')
+        url = self._safe_url
+        if answer.get('status') != 'okay':
+            reason = 'the verifier %s refused an assertion: %.200s' % (url, answer.get('reason'))
+            raise _rejected(logging.INFO, reason, 'The verification service refused the assertion.')
         if answer.get('email') != email:
-            log.warning('pyramid_persona: the verifier answered for another email address')
-            raise AssertionRejected('The verification service answered for another address.')
+            raise _rejected(logging.WARNING, 'the verifier %s answered for another email address' % url,
+                            'The verification service answered for another address.')
         if 'audience' in answer and answer['audience'] != bundle.audience:
-            log.warning('pyramid_persona: the verifier answered for another audience')
-            raise AssertionRejected('The verification service answered for another site.')
+            raise _rejected(logging.WARNING, 'the verifier %s answered for another audience' % url,
+                            'The verification service answered for another site.')
         result = dict(answer)
         result.setdefault('audience', bundle.audience)
         return result
+
+    @property
+    def _safe_url(self):
+        return _redact_url(self.url)
+
+    def _post(self, payload):
+        """POST ``payload``; return ``(status, body)`` read within the timeout."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            response = self.session.post(self.url, json=payload, timeout=self.timeout,
+                                         allow_redirects=False, stream=True)
+            try:
+                return response.status_code, _read_body(response, deadline)
+            finally:
+                response.close()
+        except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
+            raise self._unavailable('did not answer within %ss' % self.timeout,
+                                    'The verification service did not answer in time.')
+        except _TooLarge:
+            raise self._unavailable('answered more than %d bytes' % MAX_ANSWER_BYTES,
+                                    'The verification service is not working.')
+        except urllib3.exceptions.ProtocolError:
+            raise self._unavailable('cut its answer short',
+                                    'The verification service is not working.')
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as e:
+            raise self._unavailable('could not be reached: %s' % _reason(e),
+                                    'The verification service could not be reached.')
+
+    def _unavailable(self, problem, message):
+        log.error('pyramid_persona: the verifier %s %s', self._safe_url, problem)
+        return VerifierUnavailable(message)
+
+
+#: The largest answer read from a remote verifier.
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_body(response, deadline):
+    # requests' timeout bounds each socket operation; the deadline bounds
+    # the whole body, so a verifier dripping bytes cannot hold a worker.
+    sock = getattr(getattr(response.raw, 'connection', None), 'sock', None)
+    read = getattr(response.raw, 'read1', response.raw.read)  # read1: whatever has arrived
+    chunks, size = [], 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError()
+        if sock is not None:
+            sock.settimeout(remaining)
+        chunk = read(8192, decode_content=True)
+        if not chunk:
+            return b''.join(chunks)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise _TooLarge()
+        chunks.append(chunk)
+
+
+def _rejected(level, reason, message):
+    log.log(level, 'pyramid_persona: %s', reason)
+    error = AssertionRejected(message)
+    error.logged = True  # the login view does not log it again
+    return error
+
+
+def _redact_url(url):
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    netloc = '***@' + parts.netloc.rsplit('@', 1)[1]
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _reason(error):

@@ -87,7 +87,8 @@ def verify_assertion(request):
     except VerifierUnavailable as e:
         raise json_error(HTTPServiceUnavailable, str(e), redirect)
     except VerificationError as e:
-        log.info('pyramid_persona: login refused: %s', e)
+        if not getattr(e, 'logged', False):  # a verifier may have logged the details
+            log.info('pyramid_persona: login refused: %s', e)
         raise json_error(HTTPBadRequest, str(e), redirect)
     request.environ[_VERIFICATION_KEY] = result
     return result
