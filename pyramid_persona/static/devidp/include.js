@@ -213,7 +213,7 @@
     style.id = 'persona-dev-idp-style';
     style.textContent =
       '.persona-dev-idp-dialog{padding:0;border:0;border-radius:10px;width:min(440px,94vw);' +
-      'height:min(600px,92vh);overflow:hidden;box-shadow:0 12px 40px rgba(0,0,0,.35)}' +
+      'height:min(500px,92vh);overflow:hidden;box-shadow:0 12px 40px rgba(0,0,0,.35)}' +
       '.persona-dev-idp-dialog::backdrop{background:rgba(20,30,45,.55)}' +
       '.persona-dev-idp-dialog iframe{border:0;width:100%;height:100%;display:block}';
     document.head.appendChild(style);
