@@ -246,3 +246,58 @@ def test_the_dialog_works_with_the_keyboard_alone(visit, server):
     page.wait_for_url('**/welcome?**')
     _expect(visit.greeting).to_have_text('Welcome, keyboard@example.com!')
     visit.snap('keyboard-signed-in')
+
+
+def test_the_site_follows_the_identity_providers_state(visit, server):
+    page = visit.page
+    page.goto('/')
+    visit.sign_in('henry@example.com')
+    page.wait_for_url('**/welcome?**')
+
+    # The site forgot the user (cookies gone) but the provider remembers:
+    # include.js signs them in again without the dialog.
+    visit.context.clear_cookies()
+    page.goto('/')
+    _expect(visit.greeting).to_have_text('Hello henry@example.com!')
+    _expect(page.locator('dialog')).to_have_count(0)
+    visit.snap('signed-in-again-silently')
+
+    # The provider forgot the user: the site signs them out.
+    page.evaluate("localStorage.removeItem('persona.dev_idp.email')")
+    page.reload()
+    _expect(visit.greeting).to_have_text('You are not signed in')
+    visit.snap('signed-out-by-the-provider')
+
+
+WATCH = """loggedInUser => new Promise(resolve => {
+  const events = [];
+  navigator.id.watch({
+    loggedInUser: loggedInUser,
+    onlogin: assertion => events.push('login ' + assertion.split('~').length + ' parts'),
+    onlogout: () => events.push('logout'),
+    onready: () => { events.push('ready'); resolve(events); }
+  });
+  events.push('watching');
+})"""
+
+
+def test_watch_calls_back_as_the_persona_api_says(visit):
+    page = visit.page
+    page.goto('/_persona_dev_idp/provision')  # a page without persona.js
+    page.add_script_tag(url='/_persona_dev_idp/include.js')
+    # Nobody, on either side: only onready.
+    assert page.evaluate(WATCH, None) == ['watching', 'ready']
+    # The site thinks someone is signed in, the provider does not.
+    assert page.evaluate(WATCH, 'ivy@example.com') == ['watching', 'logout', 'ready']
+    # The provider remembers someone the site does not know: a fresh assertion.
+    page.evaluate("localStorage.setItem('persona.dev_idp.email', 'ivy@example.com')")
+    assert page.evaluate(WATCH, None) == ['watching', 'login 2 parts', 'ready']
+    # Both agree: nothing to do.
+    assert page.evaluate(WATCH, 'ivy@example.com') == ['watching', 'ready']
+    # logout() forgets the address and calls onlogout.
+    events = page.evaluate("""() => new Promise(resolve => {
+      navigator.id.watch({loggedInUser: 'ivy@example.com', onlogin: () => resolve(['login']),
+                          onlogout: () => resolve(['logout']), onready: () => navigator.id.logout()});
+    })""")
+    assert events == ['logout']
+    assert visit.stored_email() is None
