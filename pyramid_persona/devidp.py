@@ -35,7 +35,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from markupsafe import escape
 from pyramid.exceptions import ConfigurationError
-from pyramid.httpexceptions import HTTPBadRequest, HTTPMethodNotAllowed, HTTPRequestEntityTooLarge
+from pyramid.httpexceptions import (
+    HTTPBadRequest,
+    HTTPForbidden,
+    HTTPMethodNotAllowed,
+    HTTPRequestEntityTooLarge,
+)
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 
@@ -181,6 +186,9 @@ def _json_error(exception_class, message):
 
 def certify(request):
     """``POST {"email", "publicKey"}``: certify the key for the address."""
+    refusal = _refusal(request)
+    if refusal is not None:
+        return refusal  # not raised: the forbidden view would answer it with a page
     if request.content_length is not None and request.content_length > MAX_CERTIFY_BYTES:
         raise _json_error(HTTPRequestEntityTooLarge, 'The request is too large.')
     body = request.body_file.read(MAX_CERTIFY_BYTES + 1)
@@ -207,6 +215,21 @@ def certify(request):
     certificate = provider.certify(email, dict(public_key))
     log.info('pyramid_persona: development identity provider certified %s', email)
     return {'certificate': certificate, 'email': email, 'issuer': provider.issuer}
+
+
+def _refusal(request):
+    # Only the site's own pages get certificates: not other sites' pages
+    # (Origin), nor a host name rebound to this machine (Host).
+    settings = get_settings(request.registry)
+    origin = request.headers.get('Origin')
+    for value in (request.host_url, origin):
+        if value is not None and not settings.audience_matches(value):
+            return _json_error(
+                HTTPForbidden,
+                'This development identity provider only certifies keys for pages of %s.'
+                % ', '.join(settings.audiences),
+            )
+    return None
 
 
 def _refuse_constant(name):

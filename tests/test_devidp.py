@@ -176,6 +176,19 @@ def test_certify_refuses_a_huge_body(app):
     assert answer.json == {'error': 'The request is too large.'}
 
 
+@pytest.mark.parametrize(
+    'headers',
+    [{'Origin': 'https://attacker.example'}, {'Host': 'attacker.example'}, {'Host': 'localhost:8080'}],
+)
+def test_certify_serves_only_the_sites_own_pages(app, user_key, headers):
+    body = {'email': 'mallory@example.com', 'publicKey': user_key.public_key}
+    answer = app.post_json('/_persona_dev_idp/certify', body, headers=headers, status=403)
+    assert answer.json == {
+        'error': 'This development identity provider only certifies keys for pages of http://localhost.'
+    }
+    app.post_json('/_persona_dev_idp/certify', body, headers={'Origin': 'http://localhost'}, status=200)
+
+
 def test_certify_needs_post(app):
     answer = app.get('/_persona_dev_idp/certify', status=405)
     assert answer.headers['Allow'] == 'POST'
