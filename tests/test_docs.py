@@ -462,6 +462,35 @@ def test_secret_from_the_environment(examples, example_settings, example_idp, mo
     assert _login(app, example_idp, 'alice@example.com').json['success'] is True
 
 
+def test_testing_page_https_advice(examples, example_idp, tmp_path):
+    """What testing.rst says about sites on https holds."""
+    myapp = examples('myapp')
+    settings = dict(example_idp.settings(tmp_path), **{
+        'persona.secret': SECRET, 'persona.audiences': 'https://localhost',
+        'persona.include_js_url': 'https://idp.example/include.js'})
+    app = webtest.TestApp(myapp.main({}, **settings), extra_environ={'wsgi.url_scheme': 'https'})
+    form = {'assertion': example_idp.assertion('alice@example.com', 'https://localhost'),
+            'csrf_token': _csrf_token(app)}
+    app.post('/login', form, status=400)  # no Origin: Pyramid refuses the POST
+    answer = app.post('/login', form, headers={'Origin': 'https://localhost'})
+    assert answer.json['success'] is True
+    assert all('secure' in c for c in answer.headers.getall('Set-Cookie'))
+    assert app.get('/secret').status_int == 200
+
+
+def test_testing_page_trust_an_application_built_already(examples, example_idp):
+    from pyramid_persona.testing import trust_identity_provider
+
+    myapp = examples('myapp')
+    wsgi_app = myapp.main({}, **{
+        'persona.secret': SECRET, 'persona.audiences': AUDIENCE, 'persona.verifier': 'local',
+        'persona.fetch_support_documents': 'false', 'persona.include_js_url': '/include.js'})
+    app = webtest.TestApp(wsgi_app)
+    _login(app, example_idp, 'alice@example.com', status=400)
+    trust_identity_provider(wsgi_app.registry, example_idp)
+    assert _login(app, example_idp, 'alice@example.com').json['success'] is True
+
+
 def _ini(name):
     return _ini_settings((EXAMPLES / name).read_text())
 

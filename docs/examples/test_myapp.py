@@ -7,8 +7,8 @@ import re
 
 import pytest
 import webtest
-
 from myapp import main
+
 from pyramid_persona.testing import IdentityProvider, tamper
 
 AUDIENCE = 'http://localhost'  # WebTest's requests go to http://localhost
