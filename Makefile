@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check pyramid_persona tests demo benchmarks
+	$(BIN)/ruff check pyramid_persona tests demo benchmarks docs
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
