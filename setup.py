@@ -31,7 +31,7 @@ extras = {
         'waitress',
         'ruff',
     ],
-    'docs': ['sphinx>=7'],
+    'docs': ['sphinx>=7.4'],  # the confval directive with :type: and :default:
 }
 
 setup(
