@@ -4,11 +4,9 @@ PyBrowserID's own parser is lenient (any base64 spelling, any JSON type);
 this one refuses anything a conforming implementation does not produce,
 so later code can rely on the types of every claim it reads.
 """
-import base64
 import binascii
 import hashlib
 import json
-import re
 
 from .errors import AssertionRejected
 
@@ -23,7 +21,11 @@ ALGORITHMS = {
 
 MAX_CERTIFICATES = 1  # PyBrowserID refuses longer chains; so do we, earlier
 
-_B64 = re.compile(r'^[A-Za-z0-9_-]*$')
+_B64_ALPHABET = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+_URLSAFE_TO_STANDARD = bytes.maketrans(b'-_', b'+/')
+_TOKEN_ALPHABET = _B64_ALPHABET + b'.'
+_BUNDLE_ALPHABET = _B64_ALPHABET + b'.~'
+_PADDING = (b'', None, b'==', b'=')
 
 
 class Token:
@@ -87,21 +89,54 @@ def _refuse_constant(name):
     raise ValueError('%s is not a JSON number' % name)
 
 
+# Stateless; made once because json.loads builds a decoder per call when
+# given parse_constant.
+_JSON = json.JSONDecoder(parse_constant=_refuse_constant)
+_JSON_WHITESPACE = ' \t\n\r'
+
+
+def _not_encoded():
+    return AssertionRejected('The assertion is not correctly encoded.')
+
+
+def _standard_base64(data, alphabet=_B64_ALPHABET):
+    """Check ``data`` (ASCII bytes) against ``alphabet``; return it in the
+    standard base64 alphabet."""
+    # translate(None, alphabet) deletes every valid character: anything left
+    # over is not base64url (padding, '+', '/', spaces...).
+    if data.translate(None, alphabet):
+        raise _not_encoded()
+    return data.translate(_URLSAFE_TO_STANDARD)
+
+
+def _decode_standard(data):
+    # ``data`` passed _standard_base64, so only its length can be wrong.
+    if len(data) % 4 == 1:
+        raise _not_encoded()
+    try:
+        return binascii.a2b_base64(data + _PADDING[len(data) % 4])
+    except (binascii.Error, ValueError):
+        raise _not_encoded()
+
+
 def decode_base64(text):
     """Decode unpadded base64url strictly; raise :class:`AssertionRejected`."""
-    if not _B64.match(text) or len(text) % 4 == 1:
-        raise AssertionRejected('The assertion is not correctly encoded.')
-    try:
-        return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise AssertionRejected('The assertion is not correctly encoded.')
+    if isinstance(text, str):
+        if not text.isascii():
+            raise _not_encoded()
+        text = text.encode('ascii')
+    return _decode_standard(_standard_base64(text))
 
 
-def _decode_json(text):
-    raw = decode_base64(text)
+def _decode_json(data):
+    raw = _decode_standard(data)
     try:
-        value = json.loads(raw.decode('utf-8'), parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
+        text = raw.decode('utf-8').strip(_JSON_WHITESPACE)
+        # What JSONDecoder.decode does, without its two regular expressions.
+        value, end = _JSON.scan_once(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        text, end = '', -1
+    if end != len(text):
         raise AssertionRejected('The assertion does not contain valid JSON.')
     if not isinstance(value, dict):
         raise AssertionRejected('The assertion does not contain a JSON object.')
@@ -115,21 +150,29 @@ def parse_token(text, algorithms=ALGORITHMS):
     to accept any short alphanumeric name (for remote verification, where
     the verifier decides).
     """
-    parts = text.split('.')
-    if len(parts) != 3:
+    if text.count('.') != 2:
         raise AssertionRejected('The assertion is not made of signed tokens.')
-    header = _decode_json(parts[0])
+    if not text.isascii():
+        raise _not_encoded()
+    data = _standard_base64(text.encode('ascii'), _TOKEN_ALPHABET)
+    return _parse_token(text, data.split(b'.'), algorithms)
+
+
+def _parse_token(text, segments, algorithms):
+    # ``segments``: the three parts of ``text``, checked and in the
+    # standard base64 alphabet.
+    header = _decode_json(segments[0])
     algorithm = header.get('alg')
     if not isinstance(algorithm, str) or not (
         algorithm in algorithms if algorithms is not None
         else (algorithm.isascii() and algorithm.isalnum() and len(algorithm) <= 16)
     ):
         raise AssertionRejected('The assertion uses an unsupported signing algorithm.')
-    payload = _decode_json(parts[1])
-    signature = decode_base64(parts[2])
+    payload = _decode_json(segments[1])
+    signature = _decode_standard(segments[2])
     if not signature:
         raise AssertionRejected('The assertion is not signed.')
-    return Token(algorithm, payload, signature, parts[0] + '.' + parts[1])
+    return Token(algorithm, payload, signature, text[:text.rindex('.')])
 
 
 def _is_int(value):
@@ -175,10 +218,14 @@ def parse_bundle(text, algorithms=ALGORITHMS):
         raise AssertionRejected('The assertion has no identity certificate.')
     if len(parts) - 1 > MAX_CERTIFICATES:
         raise AssertionRejected('Chains of several certificates are not supported.')
+    if any(part.count('.') != 2 for part in parts):
+        raise AssertionRejected('The assertion is not made of signed tokens.')
+    # Check and translate the whole bundle at once: far cheaper than per part.
+    data = _standard_base64(text.encode('ascii'), _BUNDLE_ALPHABET)
     texts = {}
     tokens = []
-    for part in parts:
-        token = parse_token(part, algorithms)
+    for part, raw in zip(parts, data.split(b'~'), strict=True):
+        token = _parse_token(part, raw.split(b'.'), algorithms)
         texts[part] = token
         tokens.append(token)
     certificates, assertion = tokens[:-1], tokens[-1]
