@@ -11,6 +11,8 @@ import stat
 
 import pytest
 import webtest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyramid.exceptions import ConfigurationError
 
 from pyramid_persona.devidp import get_identity_provider
@@ -169,6 +171,25 @@ def test_certify_refuses_bad_input_with_a_json_error(app, body, error):
     answer = app.post('/_persona_dev_idp/certify', body, content_type='application/json', status=400)
     assert answer.content_type == 'application/json'
     assert answer.json == {'error': error}
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+_key_like = st.fixed_dictionaries(
+    {'algorithm': st.sampled_from(['RS', 'DS', 'EC', ''])},
+    optional={name: st.text('0123456789abcdef', max_size=40) | _json_values for name in 'nepqgy'},
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(email=st.emails() | _json_values, public_key=_key_like | _json_values)
+def test_certify_never_fails_with_a_server_error(app, email, public_key):
+    answer = app.post_json('/_persona_dev_idp/certify', {'email': email, 'publicKey': public_key}, status='*')
+    assert answer.status_int == 400
+    assert set(answer.json) == {'error'}
 
 
 def test_certify_refuses_a_huge_body(app):
