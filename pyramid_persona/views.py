@@ -11,6 +11,7 @@ import requests
 from browserid.errors import ConnectionError as BrowserIDConnectionError
 from markupsafe import escape
 from pyramid.csrf import new_csrf_token
+from pyramid.events import NewRequest
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import (
     HTTPBadRequest,
@@ -190,6 +191,25 @@ def undecodable_form(exc, request):
     return json_error(HTTPBadRequest, 'The form is not valid UTF-8 text.')
 
 
+#: Room for the CSRF token, ``came_from`` and encoding around the assertion.
+FORM_OVERHEAD_BYTES = 16 * 1024
+
+
+def _limit_form_size(event):
+    # Before anything (the CSRF check included) parses the body: a login
+    # form is small, so a large body is refused unread.
+    request = event.request
+    if request.method != 'POST':
+        return
+    settings = get_settings(request.registry)
+    if request.path_info not in (settings.login_path, settings.logout_path):
+        return
+    length = request.content_length
+    if length is not None and length > settings.max_assertion_bytes + FORM_OVERHEAD_BYTES:
+        log.info('pyramid_persona: refused a %d-byte form at %s', length, request.path_info)
+        raise json_error(HTTPBadRequest, 'The form is too large.')
+
+
 def forbidden(request):
     """403: a page offering to sign in, or JSON for clients that prefer it."""
     offers = request.accept.acceptable_offers(['text/html', 'application/json'])
@@ -225,3 +245,4 @@ def includeme(config):
         config.add_exception_view(bad_csrf, context=BadCSRFToken, route_name=route)
         config.add_exception_view(undecodable_form, context=UnicodeDecodeError, route_name=route)
     config.add_forbidden_view(forbidden)
+    config.add_subscriber(_limit_form_size, NewRequest)
