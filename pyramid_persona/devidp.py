@@ -54,10 +54,13 @@ from .verifier import LocalVerifier, check_email, get_verifier
 log = logging.getLogger(__name__)
 
 DEV_IDP_KEY = 'persona.dev_idp'
+_ASSETS_KEY = 'persona.dev_idp.assets'
 SUPPORT_DOCUMENT_ROUTE = 'persona.dev_idp.support_document'
 SIGN_IN_ROUTE = 'persona.dev_idp.sign_in'
 PROVISION_ROUTE = 'persona.dev_idp.provision'
 CERTIFY_ROUTE = 'persona.dev_idp.certify'
+SIGN_IN_PATH = '/_persona_dev_idp/sign_in'
+PROVISION_PATH = '/_persona_dev_idp/provision'
 
 #: Host names the development identity provider may serve.
 LOCAL_HOSTS = frozenset(('localhost', '127.0.0.1', '::1'))
@@ -77,8 +80,7 @@ class DevelopmentIdentityProvider:
         numbers = private_key.public_key().public_numbers()
         self.public_key = {'algorithm': 'RS', 'n': str(numbers.n), 'e': str(numbers.e)}
 
-    def support_document(self, authentication='/_persona_dev_idp/sign_in',
-                         provisioning='/_persona_dev_idp/provision'):
+    def support_document(self, authentication=SIGN_IN_PATH, provisioning=PROVISION_PATH):
         """The ``/.well-known/browserid`` document of this provider."""
         return {
             'public-key': dict(self.public_key),
@@ -291,9 +293,6 @@ def _no_cache(response):
     return response
 
 
-_ASSETS_KEY = 'persona.dev_idp.assets'
-
-
 def _load_assets():
     def read(path):
         return pkgutil.get_data('pyramid_persona', path).decode('utf-8')
@@ -341,8 +340,8 @@ def includeme(config):
     routes = (
         (SUPPORT_DOCUMENT_ROUTE, '/.well-known/browserid', support_document, 'GET', 'json'),
         (DEV_IDP_INCLUDE_JS_ROUTE, '/_persona_dev_idp/include.js', include_js, 'GET', None),
-        (SIGN_IN_ROUTE, '/_persona_dev_idp/sign_in', sign_in, 'GET', None),
-        (PROVISION_ROUTE, '/_persona_dev_idp/provision', provision, 'GET', None),
+        (SIGN_IN_ROUTE, SIGN_IN_PATH, sign_in, 'GET', None),
+        (PROVISION_ROUTE, PROVISION_PATH, provision, 'GET', None),
         (CERTIFY_ROUTE, '/_persona_dev_idp/certify', certify, 'POST', 'json'),
     )
     for name, path, view, method, renderer in routes:
