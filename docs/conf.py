@@ -30,16 +30,16 @@ exclude_patterns = ['_build', 'examples']
 templates_path = []
 pygments_style = 'sphinx'
 
-# Autodoc: the source order reads like the modules; type hints stay in the
-# signatures, where the reader expects them.
+# Autodoc: the source order reads like the modules.
 autodoc_member_order = 'bysource'
-autodoc_default_options = {'show-inheritance': False}
 
 html_theme = 'alabaster'
 html_theme_options = {
     'description': 'Passwordless, email-based login for Pyramid',
     'fixed_sidebar': True,
     'show_relbars': True,
+    'page_width': '1160px',
+    'sidebar_width': '250px',
 }
 html_title = 'pyramid_persona %s' % release
 html_static_path = []
