@@ -102,9 +102,12 @@ def make_flows(app, audience, count, invalid_share):
     def assertion(email, i, aud=audience, expires=None):
         key = user_keys[i % len(user_keys)]
         certificate = provider.certify(email, key.public_key)
-        payload = {'exp': expires or now_ms() + 10 * 60 * 1000, 'aud': aud}
+        # Unique expiries: two assertions by one key for one audience and
+        # expiry would be the same signed bytes, hence replays.
+        payload = {'exp': expires or base_expiry + i, 'aud': aud}
         return certificate + '~' + sign_jwt(payload, key)
 
+    base_expiry = now_ms() + 10 * 60 * 1000
     flows, warm_up = [], []
     invalid = 0
     for i in range(count):

@@ -18,6 +18,11 @@ from pyramid.exceptions import ConfigurationError
 
 from .errors import VerifierUnavailable
 
+try:
+    import redis
+except ImportError:  # optional: pip install pyramid_persona[redis]
+    redis = None
+
 log = logging.getLogger(__name__)
 
 REPLAY_KEY = 'persona.replay_cache'
@@ -90,9 +95,7 @@ class RedisReplayCache:
         """A cache using the Redis server at ``url`` (``redis://``,
         ``rediss://`` or ``unix://``), with ``timeout`` seconds for each
         connection and command."""
-        try:
-            import redis
-        except ImportError:
+        if redis is None:
             raise ConfigurationError(
                 'persona.replay_cache = %s needs the redis client: install '
                 '"pyramid_persona[redis]" (or "redis"), or use "memory"' % _redact(url)
@@ -109,8 +112,6 @@ class RedisReplayCache:
     def first_use(self, digest, expires):
         """Record ``digest`` until ``expires`` (ms since the epoch); return
         whether this is its first use."""
-        import redis
-
         ttl = max(expires - _now_ms(self._clock), 0) + CLOCK_MARGIN_MS
         try:
             return bool(self._client.set(self._prefix + digest, b'1', nx=True, px=ttl))

@@ -155,9 +155,18 @@ def test_unreachable_redis_is_unavailable_and_logged_once(caplog):
     assert 'hunter2' not in records[0].getMessage()
 
 
-def test_an_invalid_redis_url_is_a_configuration_error():
+def test_an_invalid_redis_url_stops_the_app_at_start_up(make_app):
     with pytest.raises(ConfigurationError, match='persona.replay_cache'):
-        RedisReplayCache.from_url('redis://127.0.0.1:notaport/0')
+        make_app(replay_cache='redis://127.0.0.1:notaport/0')
+
+
+def test_a_missing_redis_client_is_a_configuration_error_naming_the_fix(monkeypatch):
+    from pyramid_persona import replay
+
+    monkeypatch.setattr(replay, 'redis', None)
+    with pytest.raises(ConfigurationError, match=r'pyramid_persona\[redis\]') as error:
+        RedisReplayCache.from_url('redis://:hunter2@127.0.0.1:6379/0')
+    assert 'hunter2' not in str(error.value)
 
 
 # -- At the login view -------------------------------------------------------
@@ -236,5 +245,7 @@ def test_signature_bytes_not_text_are_the_key(idp):
 
     assertion = idp.assertion('alice@example.com', AUDIENCE)
     assert parse_bundle(assertion).assertion.digest == parse_bundle(respell(assertion)).assertion.digest
-    other = idp.assertion('alice@example.com', AUDIENCE)
+    # (Two assertions with the same key, audience and expiry are the same
+    # signed bytes, hence the other expiry.)
+    other = idp.assertion('alice@example.com', AUDIENCE, expires=parse_bundle(assertion).expires + 1)
     assert parse_bundle(assertion).assertion.digest != parse_bundle(other).assertion.digest
