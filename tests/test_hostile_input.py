@@ -5,6 +5,7 @@ Hypothesis throws random text, mutated real bundles and well-signed tokens
 whose claims have the wrong types, unknown algorithms or keys of absurd
 sizes; the form itself is sent missing, repeated, huge and non-UTF-8 fields.
 """
+import itertools
 import json
 import time
 
@@ -68,8 +69,13 @@ def remote():
         yield Client(build_app(values))
 
 
+_UNIQUE = itertools.count()
+
+
 def valid_assertion(email='alice@example.com'):
-    return IDP.assertion(email, AUDIENCE, user_key=USER_KEY)
+    # A distinct expiry each time: two assertions by one key for one
+    # audience and expiry are the same signed bytes, that is a replay.
+    return IDP.assertion(email, AUDIENCE, user_key=USER_KEY, expires=now_ms() + 120_000 + next(_UNIQUE))
 
 
 def test_the_clients_can_log_in_at_all(local):
