@@ -24,7 +24,7 @@ def home(request):
 
 
 def welcome(request):
-    """Shown after someone's first sign-in."""
+    """Shown after someone's first sign-in (signed-in people only)."""
     return {'user': request.authenticated_userid, 'next': came_from_param(request)}
 
 
@@ -75,7 +75,8 @@ def includeme(config):
     config.add_route('home', '/')
     config.add_view(home, route_name='home', renderer='demo:templates/home.mako')
     config.add_route('welcome', '/welcome')
-    config.add_view(welcome, route_name='welcome', renderer='demo:templates/welcome.mako')
+    config.add_view(welcome, route_name='welcome', renderer='demo:templates/welcome.mako',
+                    permission='view_restricted')
     config.add_route('restricted', '/restricted')
     config.add_view(restricted, route_name='restricted', renderer='demo:templates/restricted.mako',
                     permission='view_restricted')

@@ -301,3 +301,29 @@ def test_watch_calls_back_as_the_persona_api_says(visit):
     })""")
     assert events == ['logout']
     assert visit.stored_email() is None
+
+
+def test_a_login_the_site_does_not_keep_is_not_retried_in_a_loop(visit):
+    page = visit.page
+    logins = []
+
+    def lose_the_cookie(route):
+        # The site answers success but its cookie never arrives (as when a
+        # browser refuses it): the next page is still signed out.
+        response = route.fetch()
+        visit.context.clear_cookies()
+        logins.append(response.status)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != 'set-cookie'}
+        route.fulfill(response=response, headers=headers)
+
+    page.route('**/login', lose_the_cookie)
+    page.goto('/')
+    page.evaluate("localStorage.setItem('persona.dev_idp.email', 'judy@example.com')")
+    page.reload()
+    page.wait_for_url('**/welcome?**')  # the silent login worked, then the cookie was lost
+    _expect(page.locator('main')).to_contain_text('You need to sign in to see this page.')
+    page.goto('/', wait_until='networkidle')
+    page.wait_for_timeout(500)  # time enough for a retry, were there one
+    _expect(visit.greeting).to_have_text('You are not signed in')
+    assert logins == [200]
+    visit.snap('not-retried')
