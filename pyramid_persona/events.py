@@ -1,16 +1,10 @@
 """Events notified by the login and logout views.
 
-Subscribe to them to do extra work at login without writing your own view::
-
-    from pyramid.events import subscriber
-    from pyramid_persona.events import PersonaLogin
-
-    @subscriber(PersonaLogin)
-    def welcome_new_users(event):
-        if event.email in BANNED:
-            event.refuse('This address may not sign in here.')
-        elif is_new(event.email):
-            event.redirect = '/welcome'
+Subscribe to them to do extra work at login without writing your own
+view: refuse an address (:meth:`PersonaLogin.refuse`), send first-time
+users to a welcome page (``event.redirect``).  The documentation's
+customization page has a complete, tested example
+(``docs/examples/login_events.py``).
 """
 
 

@@ -1,14 +1,10 @@
 """Helpers for testing login flows with real signatures.
 
-Make an identity provider, certify an address, sign an assertion, and point
-an application's local verifier at the provider::
-
-    from pyramid_persona.testing import IdentityProvider
-
-    idp = IdentityProvider('idp.example')
-    settings.update(idp.settings(tmp_path))   # persona.verifier = local, ...
-    app = webtest.TestApp(main({}, **settings))
-    assertion = idp.assertion('alice@example.com', 'http://localhost')
+Make an identity provider (:class:`IdentityProvider`), point an
+application's local verifier at it (:meth:`IdentityProvider.settings`, or
+:func:`trust_identity_provider`), and sign in with the assertions it makes
+(:meth:`IdentityProvider.assertion`).  The documentation's testing page
+has complete, tested examples (``docs/examples/test_myapp.py``).
 
 Deliberately broken assertions come from :meth:`IdentityProvider.assertion`
 arguments (``expired=True``, ``audience=...``) and from :func:`tamper`.

@@ -134,12 +134,10 @@ def verify_login(request):
     """Verify the POSTed assertion and return the email address.
 
     Raises the JSON 400 (invalid assertion) or 503 (verifier unavailable).
-    For applications writing their own login view::
-
-        def login(request):
-            email = verify_login(request)
-            request.response.headers.extend(remember(request, email))
-            return {'redirect': '/', 'success': True}
+    For applications writing their own login view, which then call
+    ``remember(request, email)`` and answer ``{"redirect": ..., "success":
+    true}``; the documentation's customization page has a complete, tested
+    example (``docs/examples/custom_login.py``).
     """
     return verify_assertion(request)['email']
 

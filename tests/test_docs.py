@@ -164,6 +164,19 @@ def test_no_bare_literal_blocks_in_pages(page):
             pytest.fail('%s:%d: use a code-block with a language, or a literalinclude' % (page.name, number))
 
 
+def test_no_untested_examples_in_the_documented_docstrings():
+    """api.rst shows the docstrings of these modules: their code examples
+    would be untested, so they point at docs/examples/ instead."""
+    modules = re.findall(r'^\.\. automodule:: pyramid_persona\.?(\w*)', (DOCS / 'api.rst').read_text(), re.M)
+    assert len(modules) >= 10
+    for name in modules:
+        path = PACKAGE / ('%s.py' % name if name else '__init__.py')
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not line.rstrip().endswith('::'), (
+                '%s:%d: a code example in a docstring is untested; put it in docs/examples/'
+                % (path.name, number))
+
+
 @pytest.mark.parametrize('page', PAGES, ids=lambda p: p.name)
 def test_literalincludes_exist(page):
     for target in re.findall(r'^\s*\.\. literalinclude:: (\S+)', page.read_text(), re.M):
