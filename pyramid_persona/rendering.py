@@ -9,12 +9,19 @@ import pkgutil
 
 from markupsafe import Markup, escape
 from pyramid.csrf import get_csrf_token
+from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
+from pyramid.request import RequestLocalCache
 
 from .settings import get_settings
 
 STATIC_VIEW_NAME = '_persona_static'
 DEV_IDP_INCLUDE_JS_ROUTE = 'persona.dev_idp.include_js'
 _SCRIPT_KEY = 'persona.script'
+_USER_KEY = 'persona.user_cache'
+_URLS_KEY = 'persona.page_urls'
+_MAX_SCRIPT_NAMES = 16
+_CSS = 'pyramid_persona:static/persona.css'
+_ICON = 'pyramid_persona:static/persona-icon.svg'
 
 _SCRIPT_ESCAPES = {
     ord('<'): '\\u003c',
@@ -45,29 +52,79 @@ def include_js_url(request):
     return url
 
 
+def _user(request):
+    # persona_js and persona_button both need it; the security policy would
+    # parse the cookie for each.
+    return request.registry[_USER_KEY].get_or_create(request)
+
+
+class _PageURLs:
+    """The URLs in a page's persona parts, and the part of the script's
+    configuration that does not change from one request to the next."""
+
+    __slots__ = ('css', 'icon', 'include_js', 'config', 'config_json')
+
+    def __init__(self, request):
+        settings = get_settings(request.registry)
+        self.css = request.static_path(_CSS)
+        self.icon = request.static_path(_ICON)
+        self.include_js = include_js_url(request)
+        self.config = {
+            'loginUrl': request.route_path(settings.login_route),
+            'logoutUrl': request.route_path(settings.logout_route),
+            'redirectParam': settings.redirect_url_parameter,
+            'request': dict(settings.request_options),
+        }
+        self.config_json = script_json(self.config)
+
+
+def _urls_are_constant(registry):
+    # Without cache busters or route pregenerators, these URLs depend on
+    # the script name alone.
+    static = registry.queryUtility(IStaticURLInfo)
+    if static is not None and getattr(static, 'cache_busters', True):
+        return False
+    mapper = registry.queryUtility(IRoutesMapper)
+    settings = get_settings(registry)
+    names = [settings.login_route, settings.logout_route]
+    if settings.dev_idp:
+        names.append(DEV_IDP_INCLUDE_JS_ROUTE)
+    return mapper is not None and all(
+        (route := mapper.get_route(name)) is not None and route.pregenerator is None for name in names
+    )
+
+
+def _page_urls(request):
+    cache = request.registry[_URLS_KEY]
+    urls = cache.get(request.script_name)
+    if urls is None:
+        urls = _PageURLs(request)
+        if len(cache) < _MAX_SCRIPT_NAMES and _urls_are_constant(request.registry):
+            cache[request.script_name] = urls
+    return urls
+
+
 def script_config(request):
     """The per-request data persona_js hands to its script."""
-    settings = get_settings(request.registry)
-    return {
-        'user': request.authenticated_userid,
-        'csrfToken': get_csrf_token(request),
-        'loginUrl': request.route_path(settings.login_route),
-        'logoutUrl': request.route_path(settings.logout_route),
-        'redirectParam': settings.redirect_url_parameter,
-        'request': dict(settings.request_options),
-    }
+    config = {'user': _user(request), 'csrfToken': get_csrf_token(request)}
+    config.update(_page_urls(request).config)
+    return config
 
 
 def persona_js(request):
     """The JavaScript that binds the buttons and watches the login state."""
     script = request.registry[_SCRIPT_KEY]
-    return Markup('%s(%s);' % (script, script_json(script_config(request))))
+    per_request = script_json({'user': _user(request), 'csrfToken': get_csrf_token(request)})
+    # Two JSON objects' texts joined into one: the same text as
+    # script_json(script_config(request)), the constant part serialized once.
+    config = per_request[:-1] + ', ' + _page_urls(request).config_json[1:]
+    return Markup('%s(%s);' % (script, config))
 
 
 def persona_button(request):
     """A sign-in button for anonymous users, a sign-out button otherwise."""
-    if request.authenticated_userid is None:
-        icon = request.static_path('pyramid_persona:static/persona-icon.svg')
+    if _user(request) is None:
+        icon = _page_urls(request).icon
         return Markup(
             '<button type="button" id="signin" class="persona-button signin">'
             '<img src="%s" alt=""> <span>Sign in with your email</span></button>'
@@ -81,12 +138,11 @@ def persona_button(request):
 def persona_head(request):
     """Everything a page's ``<head>`` needs: the stylesheet, the identity
     provider's include.js and persona_js."""
-    css = request.static_path('pyramid_persona:static/persona.css')
+    urls = _page_urls(request)
     return Markup(
-        '<link rel="stylesheet" href="%s">\n'
-        '<script src="%s"></script>\n'
-        '<script>%s</script>'
-    ) % (css, include_js_url(request), persona_js(request))
+        '<link rel="stylesheet" href="%s">\n<script src="%s"></script>\n<script>%s</script>'
+        % (escape(urls.css), escape(urls.include_js), request.persona_js)
+    )
 
 
 def _load_script():
@@ -99,6 +155,8 @@ def _load_script():
 def includeme(config):
     """Add the request properties and the static view for the assets."""
     config.registry[_SCRIPT_KEY] = _load_script()
+    config.registry[_USER_KEY] = RequestLocalCache(lambda request: request.authenticated_userid)
+    config.registry[_URLS_KEY] = {}  # script name -> _PageURLs
     config.add_static_view(STATIC_VIEW_NAME, 'pyramid_persona:static', cache_max_age=3600)
     config.add_request_method(persona_js, 'persona_js', reify=True)
     config.add_request_method(persona_button, 'persona_button', reify=True)

@@ -239,8 +239,10 @@ class LocalVerifier(_BrowserIDLocalVerifier):
     def check_audience(self, assertion, expected_audience=None):
         # Called by PyBrowserID's verify(); compares normalized origins
         # (PyBrowserID's fnmatch patterns would read '[::1]' as a class).
+        # verify() has just checked this bundle's audience: not twice.
         bundle = self._local.bundle
-        _check_audience(self.settings, bundle)
+        if getattr(self._local, 'audience_checked', None) is not bundle:
+            _check_audience(self.settings, bundle)
         return bundle.audience
 
     def parse_jwt(self, data):
@@ -261,7 +263,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         if bundle.expires < now:
             raise AssertionRejected('The assertion has expired.')
         self._local.parsed = bundle.texts
-        self._local.bundle = bundle
+        self._local.bundle = self._local.audience_checked = bundle
         try:
             result = super().verify(assertion, audience, now=now)
         except VerificationError:
@@ -284,7 +286,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
             log.info('pyramid_persona: malformed assertion (%s)', type(e).__name__)
             raise AssertionRejected('The assertion is malformed.')
         finally:
-            self._local.parsed = self._local.bundle = None
+            self._local.parsed = self._local.bundle = self._local.audience_checked = None
         result['expires'] = bundle.expires
         return result
 
