@@ -122,6 +122,7 @@ class SupportDocuments(SupportDocumentManager):
         self._max_cached = max_cached
         self._clock = clock
         self._fetched = OrderedDict()  # hostname -> (until, error, document)
+        self._fetching = {}  # hostname -> lock held while it is fetched
         self._lock = threading.Lock()
 
     def pin(self, hostname, document):
@@ -142,25 +143,42 @@ class SupportDocuments(SupportDocumentManager):
             return document
         if not self._fetch:
             raise InvalidIssuerError('%.100r is not a known identity provider' % hostname)
-        now = self._clock()
-        with self._lock:
-            cached = self._fetched.get(hostname)
-        if cached is not None and cached[0] > now:
-            error, document = cached[1], cached[2]
-        else:
-            error = document = None
-            try:
-                document = self.fetch_support_document(hostname)
-            except (InvalidIssuerError, BrowserIDConnectionError) as e:
-                error = e
+        cached = self._cached(hostname)
+        if cached is None:
+            # One fetch per host at a time: concurrent logins naming the
+            # same provider wait for it rather than each fetching.
             with self._lock:
-                self._fetched[hostname] = (now + self._ttl, error, document)
-                self._fetched.move_to_end(hostname)
-                while len(self._fetched) > self._max_cached:
-                    self._fetched.popitem(last=False)
+                fetching = self._fetching.setdefault(hostname, threading.Lock())
+            with fetching:
+                cached = self._cached(hostname)
+                if cached is None:
+                    cached = self._fetch_and_cache(hostname)
+            with self._lock:
+                self._fetching.pop(hostname, None)
+        error, document = cached
         if error is not None:
             raise error
         return document
+
+    def _cached(self, hostname):
+        with self._lock:
+            cached = self._fetched.get(hostname)
+        if cached is not None and cached[0] > self._clock():
+            return cached[1:]
+        return None
+
+    def _fetch_and_cache(self, hostname):
+        error = document = None
+        try:
+            document = self.fetch_support_document(hostname)
+        except (InvalidIssuerError, BrowserIDConnectionError) as e:
+            error = e
+        with self._lock:
+            self._fetched[hostname] = (self._clock() + self._ttl, error, document)
+            self._fetched.move_to_end(hostname)
+            while len(self._fetched) > self._max_cached:
+                self._fetched.popitem(last=False)
+        return error, document
 
     def fetch_support_document(self, hostname):
         """Fetch ``https://<hostname>/.well-known/browserid``, guarded."""

@@ -278,6 +278,37 @@ def test_results_and_failures_are_cached_for_the_ttl(certificates, provider):
     assert len(failing.resolved) == 2
 
 
+def test_concurrent_logins_naming_one_provider_fetch_it_once(certificates, provider):
+    import threading
+
+    reply = slow_reply(0.3, json_reply(provider.support_document))
+    with LoopbackServer(reply, tls=certificates.server_context()) as server:
+        docs = documents(Network(port=server.port), certificates)
+        results = []
+        barrier = threading.Barrier(6)
+
+        def fetch():
+            barrier.wait()
+            results.append(docs.get_support_document(HOST))
+
+        threads = [threading.Thread(target=fetch) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert results == [provider.support_document] * 6
+    assert len(server.requests) == 1
+
+
+def test_a_delegation_to_an_internal_address_is_not_followed(certificates, provider):
+    document = dict(provider.support_document, authority='10.0.0.1')
+    with LoopbackServer(json_reply(document), tls=certificates.server_context()) as server:
+        network = Network(port=server.port)
+        docs = documents(network, certificates)
+        assert docs.is_trusted_issuer('shop.example.com', 'evil.example.net', trusted_secondaries=()) is False
+    assert [host for host, _ in network.resolved] == ['shop.example.com']
+
+
 def test_the_cache_is_bounded(certificates):
     network = Network(['10.0.0.1'])
     docs = documents(network, certificates, max_cached=10)
