@@ -327,3 +327,23 @@ def test_a_login_the_site_does_not_keep_is_not_retried_in_a_loop(visit):
     _expect(visit.greeting).to_have_text('You are not signed in')
     assert logins == [200]
     visit.snap('not-retried')
+
+
+def test_the_dialog_shows_the_sites_options_and_calls_oncancel(visit):
+    page = visit.page
+    page.goto('/')
+    page.evaluate("""() => navigator.id.request({
+      siteName: 'Example shop', siteLogo: '/favicon.ico', backgroundColor: '#7a1a14',
+      termsOfService: '/terms', privacyPolicy: 'javascript:alert(1)',
+      oncancel: () => { window.cancelled = true; }
+    })""")
+    dialog = visit.dialog
+    _expect(dialog.locator('h1')).to_have_text('Sign in to Example shop')
+    _expect(dialog.locator('#site-logo')).to_have_attribute('src', '/favicon.ico')
+    _expect(dialog.locator('#site')).to_have_css('background-color', 'rgb(122, 26, 20)')
+    _expect(dialog.locator('#terms-of-service')).to_have_attribute('href', '/terms')
+    _expect(dialog.locator('#privacy-policy')).to_be_hidden()  # not an http(s) URL or a path
+    visit.snap('site-options')
+    dialog.locator('#cancel').click()
+    _expect(page.locator('dialog')).to_have_count(0)
+    assert page.evaluate('window.cancelled') is True
