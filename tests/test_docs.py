@@ -331,7 +331,11 @@ def test_templates_render_head_and_button_unescaped_and_the_user_escaped(
         config.include(package)
         config.include('pyramid_persona')
         config.add_route('home', '/')
-        config.add_view(home, route_name='home', renderer=str(EXAMPLES / 'templates' / template))
+        renderer = str(EXAMPLES / 'templates' / template)
+        if package == 'pyramid_jinja2':  # it looks templates up in search paths
+            config.add_jinja2_search_path(str(EXAMPLES / 'templates'))
+            renderer = template
+        config.add_view(home, route_name='home', renderer=renderer)
     app = webtest.TestApp(config.make_wsgi_app())
     page = app.get('/').text
     assert '<script src="https://idp.example/include.js"></script>' in page
