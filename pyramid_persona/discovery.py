@@ -208,7 +208,7 @@ class SupportDocuments(SupportDocumentManager):
             if not is_public_address(address):
                 raise _Refused('it resolves to the non-public address %s' % address)
         sock = self._connect(addresses, deadline)
-        connection = http.client.HTTPSConnection(hostname, HTTPS_PORT)
+        connection = http.client.HTTPSConnection(hostname, HTTPS_PORT, context=self._ssl_context)
         try:
             tls = connection.sock = self._wrap_tls(sock, hostname, deadline)
             connection.request('GET', WELL_KNOWN_PATH, headers={

@@ -23,6 +23,10 @@ from cryptography.x509.oid import NameOID
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
 
+    def setup(self):
+        super().setup()
+        self.server.owner.connections += 1
+
     def _handle(self):
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else b''
@@ -53,6 +57,7 @@ class LoopbackServer:
     def __init__(self, reply, tls=None):
         self.reply = reply
         self.requests = []
+        self.connections = 0
         self.released = threading.Event()  # wakes up slow replies at stop
         self._server = _Server(('127.0.0.1', 0), _Handler)
         self._server.owner = self
@@ -74,21 +79,22 @@ class LoopbackServer:
         self._thread.join()
 
 
-def send(handler, status, body, content_type='application/json', headers=()):
+def send(handler, status, body, content_type='application/json', headers=(), keep_alive=False):
     handler.send_response(status)
     handler.send_header('Content-Type', content_type)
     handler.send_header('Content-Length', str(len(body)))
-    handler.send_header('Connection', 'close')
+    if not keep_alive:
+        handler.send_header('Connection', 'close')
     for name, value in headers:
         handler.send_header(name, value)
     handler.end_headers()
     handler.wfile.write(body)
-    handler.close_connection = True
+    handler.close_connection = not keep_alive
 
 
-def json_reply(value, status=200):
-    """Answer ``value`` as JSON."""
-    return lambda handler: send(handler, status, json.dumps(value).encode('utf-8'))
+def json_reply(value, status=200, keep_alive=False):
+    """Answer ``value`` as JSON (keeping the connection open if asked)."""
+    return lambda handler: send(handler, status, json.dumps(value).encode('utf-8'), keep_alive=keep_alive)
 
 
 def raw_reply(body, status=200, content_type='text/html'):

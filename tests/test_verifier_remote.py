@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from pyramid_persona.testing import now_ms
+
 from .conftest import AUDIENCE, SECRET, _free_port
 from .servers import (
     LoopbackServer,
@@ -70,6 +72,17 @@ def test_a_verified_assertion_logs_in(remote_app, login, idp):
     assert request['method'] == 'POST' and request['path'] == '/verify'
     assert request['headers']['Content-Type'] == 'application/json'
     assert json.loads(request['body']) == {'assertion': assertion, 'audience': AUDIENCE}
+
+
+def test_one_connection_serves_many_logins(remote_app, login, idp):
+    with LoopbackServer(json_reply(okay(), keep_alive=True)) as server:
+        app = remote_app(server.url + '/verify')
+        for i in range(4):
+            app.reset()
+            assertion = idp.assertion('alice@example.com', AUDIENCE, expires=now_ms() + 120_000 + i)
+            login(app, assertion=assertion, status=200)
+    assert len(server.requests) == 4
+    assert server.connections == 1
 
 
 def test_the_verifier_is_not_asked_about_an_assertion_for_another_site(remote_app, login, idp):
