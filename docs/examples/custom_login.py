@@ -25,7 +25,8 @@ def login(request):
             'redirect': '/',
         }
     if email in KNOWN_USERS:
-        redirect = came_from(request)  # where the user was, if it is on this site
+        # Where the user was, when it is on this site; '/' otherwise.
+        redirect = came_from(request)
     else:
         KNOWN_USERS.add(email)
         redirect = request.route_path('welcome')

@@ -15,7 +15,8 @@ KNOWN_USERS = set()  # your user database
 @subscriber(PersonaLogin)
 def check_user(event):
     if event.email in BANNED:
-        event.refuse('This address may not sign in here.')  # answered with a JSON 403
+        # The login view answers a JSON 403 with this sentence.
+        event.refuse('This address may not sign in here.')
     elif event.email not in KNOWN_USERS:
         KNOWN_USERS.add(event.email)
         event.redirect = event.request.route_path('welcome')
@@ -30,6 +31,7 @@ def main(global_config, **settings):
     with Configurator(settings=settings) as config:
         config.include('pyramid_persona')
         config.add_route('welcome', '/welcome')
-        config.add_view(lambda request: 'Welcome!', route_name='welcome', renderer='string')
+        config.add_view(lambda request: 'Welcome!', route_name='welcome',
+                        renderer='string')
         config.scan()
     return config.make_wsgi_app()

@@ -53,7 +53,8 @@ def test_anonymous_users_see_the_sign_in_button(app):
 def test_login(app, idp):
     answer = login(app, idp.assertion('alice@example.com', AUDIENCE))
     assert answer.json == {'redirect': '/', 'success': True}
-    assert app.get('/secret').text == 'Only signed-in users see this, alice@example.com.'
+    secret = app.get('/secret').text
+    assert secret == 'Only signed-in users see this, alice@example.com.'
     assert 'Hello alice@example.com!' in app.get('/').text
 
 
@@ -72,11 +73,14 @@ def test_logout(app, idp):
     app.get('/secret', status=403)
 
 
+EMAIL = 'alice@example.com'
+
+
 @pytest.mark.parametrize('assertion', [
-    lambda idp: idp.assertion('alice@example.com', AUDIENCE, expired=True),
-    lambda idp: idp.assertion('alice@example.com', 'https://another-site.example'),
-    lambda idp: tamper(idp.assertion('alice@example.com', AUDIENCE)),
-    lambda idp: IdentityProvider('stranger.example').assertion('alice@example.com', AUDIENCE),
+    lambda idp: idp.assertion(EMAIL, AUDIENCE, expired=True),
+    lambda idp: idp.assertion(EMAIL, 'https://another-site.example'),
+    lambda idp: tamper(idp.assertion(EMAIL, AUDIENCE)),
+    lambda idp: IdentityProvider('stranger.example').assertion(EMAIL, AUDIENCE),
 ])
 def test_bad_assertions_are_refused(app, idp, assertion):
     answer = login(app, assertion(idp), status=400)
