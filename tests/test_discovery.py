@@ -388,3 +388,30 @@ def test_an_unreachable_provider_is_a_503(discovering_app, login):
     answer = login(app, assertion=shop.assertion('bob@shop.example.com', AUDIENCE), status=503)
     assert answer.json['success'] is False
     assert app.get('/protected', status=403)
+
+
+VIEW_FAULTS = [
+    ('5xx', json_reply({'error': 'down'}, status=502), 503),
+    ('truncated', truncated_reply(b'{"public-key": {', claimed=300), 503),
+    ('slow', slow_reply(30, json_reply({})), 503),
+    ('404', json_reply({'error': 'gone'}, status=404), 400),
+    ('html', raw_reply(b'<html>Hello</html>'), 400),
+    ('too large', raw_reply(b' ' * 70_000, content_type='application/json'), 400),
+    ('redirect', redirect_reply('https://127.0.0.1/.well-known/browserid'), 400),
+]
+
+
+@pytest.mark.parametrize('name, reply, status', VIEW_FAULTS, ids=[f[0] for f in VIEW_FAULTS])
+def test_each_provider_fault_is_a_json_answer_at_the_login_view(discovering_app, login, certificates, caplog,
+                                                                name, reply, status):
+    shop = IdentityProvider('shop.example.com')
+    with LoopbackServer(reply, tls=certificates.server_context()) as server:
+        app = discovering_app(port=server.port, timeout=0.3)
+        caplog.clear()
+        started = time.monotonic()
+        answer = login(app, assertion=shop.assertion('bob@shop.example.com', AUDIENCE), status=status)
+        assert time.monotonic() - started < 10  # the slow reply would take 30 s
+    assert answer.json['success'] is False
+    assert app.get('/protected', status=403)
+    warnings = [r for r in pyramid_logs(caplog) if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and 'shop.example.com' in warnings[0].getMessage()
