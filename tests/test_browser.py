@@ -36,6 +36,7 @@ CHROMIUM_FLAGS = [
 ]
 INI_FILE = os.path.join(os.path.dirname(demo.__file__), 'development.ini')
 TIMEOUT_MS = 15000
+_RESOURCE_ERROR = 'Failed to load resource: the server responded with a status of '
 
 
 class _Server:
@@ -95,11 +96,15 @@ class Visit:
     def _console(self, message):
         if message.type != 'error':
             return
-        # Chromium reports every HTTP error status (the 403 page, a refused
-        # login) as a console error; those are answers, not script errors.
-        if message.text.startswith('Failed to load resource: the server responded with a status of 403'):
+        # Chromium reports every HTTP error status as a console error.  These
+        # are answers the pages handle, not script errors: the forbidden page
+        # and a refused login (403), an address the provider refuses (400).
+        url = message.location.get('url', '')
+        if message.text.startswith(_RESOURCE_ERROR + '403') or (
+            message.text.startswith(_RESOURCE_ERROR + '400') and url.endswith('/_persona_dev_idp/certify')
+        ):
             return
-        self.errors.append('console error: %s (%s)' % (message.text, message.location.get('url')))
+        self.errors.append('console error: %s (%s)' % (message.text, url))
 
     def snap(self, name):
         """Save a screenshot of this step."""
@@ -347,3 +352,17 @@ def test_the_dialog_shows_the_sites_options_and_calls_oncancel(visit):
     dialog.locator('#cancel').click()
     _expect(page.locator('dialog')).to_have_count(0)
     assert page.evaluate('window.cancelled') is True
+
+
+def test_an_address_the_provider_refuses_keeps_the_dialog_open_with_the_reason(visit):
+    page = visit.page
+    page.goto('/')
+    visit.sign_in('a' * 65 + '@example.com')  # a valid <input type=email>, too long for the protocol
+    error = visit.dialog.locator('#error')
+    _expect(error).to_have_text('Enter a valid email address, such as alice@example.com.')
+    _expect(visit.dialog.locator('button[type=submit]')).to_be_enabled()
+    visit.snap('refused-by-the-provider')
+    visit.dialog.locator('input[type=email]').fill('kim@example.com')
+    visit.dialog.locator('button[type=submit]').click()
+    page.wait_for_url('**/welcome?**')
+    _expect(visit.greeting).to_have_text('Welcome, kim@example.com!')
