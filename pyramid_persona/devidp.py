@@ -19,7 +19,9 @@ Routes (all need no permission):
 ``/_persona_dev_idp/sign_in``
     The sign-in dialog (shown in the page by include.js).
 ``/_persona_dev_idp/provision``
-    The provisioning page, for BrowserID clients that provision certificates.
+    The provisioning page named by the support document.  It only explains
+    where certificates come from: the site's pages get theirs from the
+    certificate endpoint, through include.js, and no broker is involved.
 ``/_persona_dev_idp/certify``
     ``POST {"email", "publicKey"}`` -> ``{"certificate"}``.
 """
@@ -270,7 +272,7 @@ def sign_in(request):
 
 
 def provision(request):
-    """The provisioning page."""
+    """The provisioning page (a description; see the module's docstring)."""
     return _page(request, 'provision.html')
 
 
