@@ -138,7 +138,8 @@ class SupportDocuments(SupportDocumentManager):
         """
         if not isinstance(hostname, str):
             raise InvalidIssuerError('invalid host name')
-        document = self._pinned.get(hostname.lower())
+        hostname = hostname.lower()  # DNS names are case-insensitive
+        document = self._pinned.get(hostname)
         if document is not None:
             return document
         if not self._fetch:

@@ -122,6 +122,16 @@ def test_the_document_is_fetched_from_the_checked_address_over_verified_tls(cert
     assert request['headers']['Host'] == HOST
 
 
+def test_host_names_are_fetched_in_lower_case(certificates, provider):
+    with LoopbackServer(json_reply(provider.support_document), tls=certificates.server_context()) as server:
+        network = Network(port=server.port)
+        docs = documents(network, certificates)
+        assert docs.get_support_document('Login.Example.COM') == provider.support_document
+        assert docs.get_support_document(HOST) == provider.support_document
+    assert network.resolved == [(HOST, 443)]
+    assert server.requests[0]['headers']['Host'] == HOST
+
+
 def test_a_certificate_for_another_name_is_refused(tmp_path, provider):
     other = Certificates(tmp_path, ['other.example.net'])
     with LoopbackServer(json_reply(provider.support_document), tls=other.server_context()) as server:
