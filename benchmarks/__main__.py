@@ -30,13 +30,13 @@ def _parse_args(argv):
     parser = argparse.ArgumentParser(prog='python -m benchmarks', description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true', help='few, short rounds: proves the harness runs')
     parser.add_argument('--new-only', action='store_true', help='do not measure pyramid_persona 1.6.1')
-    parser.add_argument('--rounds', type=int, help='rounds per case (default 7, quick 2)')
+    parser.add_argument('--rounds', type=int, help='rounds per case (default 9, quick 2)')
     parser.add_argument('--seconds', type=float, help='seconds per round and case (default 0.25)')
     parser.add_argument('--no-threads', action='store_true', help='skip the waitress 1 vs 4 threads run')
     parser.add_argument('--json', metavar='FILE', help='also write the raw numbers to FILE')
     args = parser.parse_args(argv)
     if args.rounds is None:
-        args.rounds = 2 if args.quick else 7
+        args.rounds = 2 if args.quick else 9
     if args.seconds is None:
         args.seconds = 0.02 if args.quick else 0.25
     return args
