@@ -137,9 +137,10 @@ def load_public_key(key_data):
 
 
 def _cache_key(key_data):
-    algorithm = key_data.get('algorithm')
-    names = 'ne' if algorithm == 'RS' else 'pqgy'
-    return (algorithm,) + tuple(str(key_data.get(n)) for n in names)
+    get = key_data.get
+    if get('algorithm') == 'RS':
+        return ('RS', str(get('n')), str(get('e')))
+    return (get('algorithm'), str(get('p')), str(get('q')), str(get('g')), str(get('y')))
 
 
 class KeyCache:

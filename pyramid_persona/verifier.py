@@ -25,6 +25,7 @@ from .tokens import parse_bundle
 log = logging.getLogger(__name__)
 
 VERIFIER_KEY = 'persona.verifier'
+_MAX_AUDIENCES = 64  # audiences remembered as accepted by a LocalVerifier
 
 # Stricter than PyBrowserID's pattern: no port, so an address cannot point
 # discovery at an arbitrary port.
@@ -229,6 +230,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         )
         self._keys = KeyCache()
         self._local = threading.local()
+        self._accepted_audiences = set()  # a site has few; bounded below
 
     def trust_issuer(self, hostname, support_document=None):
         """Trust ``hostname`` to certify any address; pin its document."""
@@ -256,7 +258,10 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         """Verify ``assertion``; return PyBrowserID's result dict
         (``status``, ``email``, ``audience``, ``issuer``) plus ``expires``."""
         bundle = parse_bundle(assertion)
-        _check_audience(self.settings, bundle)
+        if bundle.audience not in self._accepted_audiences:
+            _check_audience(self.settings, bundle)  # raises unless accepted
+            if len(self._accepted_audiences) < _MAX_AUDIENCES:
+                self._accepted_audiences.add(bundle.audience)
         check_email(bundle.email)
         if now is None:
             now = int(time.time() * 1000)
