@@ -84,6 +84,16 @@ class IdentityProvider:
     def __init__(self, hostname='idp.example', algorithm='RS256', keypair=None):
         self.hostname = hostname
         self.keypair = keypair or make_keypair(algorithm)
+        self._user_key = None
+        self._last_expiry = 0
+
+    @property
+    def user_key(self):
+        """The browser-side keypair :meth:`assertion` uses by default (made
+        once per provider: an RSA key costs tens of milliseconds)."""
+        if self._user_key is None:
+            self._user_key = make_keypair('RS256')
+        return self._user_key
 
     @property
     def support_document(self):
@@ -113,12 +123,16 @@ class IdentityProvider:
         ``expired=True`` makes one that expired a minute ago; ``issuer``
         names another issuer in the certificate (signed by this provider).
         """
-        user_key = user_key or _user_key()
+        user_key = user_key or self.user_key
         certificate = self.certify(email, user_key.public_key, expires=certificate_expires, issuer=issuer)
         if expired:
             expires = now_ms() - 60 * 1000
         elif expires is None:
-            expires = now_ms() + 120 * 1000
+            # Signatures are deterministic: a distinct expiry keeps two
+            # assertions made in the same millisecond distinct for the
+            # replay cache.
+            expires = max(now_ms() + 120 * 1000, self._last_expiry + 1)
+            self._last_expiry = expires
         token = sign_jwt({'exp': expires, 'aud': audience}, user_key)
         return certificate + '~' + token
 
@@ -177,17 +191,6 @@ def _replace_payload(token, **changes):
     payload = json.loads(decode_base64(body))
     payload.update(changes)
     return '%s.%s.%s' % (head, encode_json(payload), signature)
-
-
-_USER_KEYS = {}
-
-
-def _user_key():
-    # Users' keys are throwaway; making an RSA key costs ~50 ms, so tests
-    # share one per process unless they pass their own.
-    if 'RS256' not in _USER_KEYS:
-        _USER_KEYS['RS256'] = make_keypair('RS256')
-    return _USER_KEYS['RS256']
 
 
 def _generate(algorithm):
