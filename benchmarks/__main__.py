@@ -90,6 +90,7 @@ def _measure(cases, legacy, args, log):
 
 
 def _threads(fixtures, settings, tmp, args, log):
+    """``{algorithm: {threads: logins/s}}`` under waitress, 1 vs 4 threads."""
     from .threads import logins_per_second
 
     path = os.path.join(tmp, 'settings.json')
@@ -97,13 +98,16 @@ def _threads(fixtures, settings, tmp, args, log):
         json.dump(settings, f)
     seconds = 1.0 if args.quick else 4.0
     rounds = 1 if args.quick else 3
-    throughput = {1: [], 4: []}
-    for round_number in range(rounds):
-        for threads in (1, 4) if round_number % 2 == 0 else (4, 1):
-            log('waitress, %d thread(s), round %d/%d' % (threads, round_number + 1, rounds))
-            rate = logins_per_second(path, fixtures.assertions['RS256'], threads, seconds)
-            throughput[threads].append(rate)
-    return {threads: statistics.median(values) for threads, values in throughput.items()}
+    results = {}
+    for algorithm in ('RS256', 'DS128'):
+        throughput = {1: [], 4: []}
+        for round_number in range(rounds):
+            for threads in (1, 4) if round_number % 2 == 0 else (4, 1):
+                log('waitress, %s, %d thread(s), round %d' % (algorithm, threads, round_number + 1))
+                rate = logins_per_second(path, fixtures.assertions[algorithm], threads, seconds)
+                throughput[threads].append(rate)
+        results[algorithm] = {threads: statistics.median(values) for threads, values in throughput.items()}
+    return results
 
 
 def run(argv=None, log=None):

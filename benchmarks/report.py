@@ -109,9 +109,12 @@ def _remote(results, compare):
 
 
 def _threads(threads):
-    header = ['waitress threads', 'logins/s (RS256)']
-    rows = [[str(n), '%.0f' % value] for n, value in sorted(threads.items())]
-    return _table(header, rows) + '\n\n4 threads / 1 thread: %.2fx.' % (threads[4] / threads[1])
+    header = ['algorithm', '1 thread logins/s', '4 threads logins/s', '4 threads / 1 thread']
+    rows = [
+        [algorithm, '%.0f' % rates[1], '%.0f' % rates[4], '%.2fx' % (rates[4] / rates[1])]
+        for algorithm, rates in threads.items()
+    ]
+    return _table(header, rows)
 
 
 def report(results, failures, threads, meta, compare=True):
