@@ -28,8 +28,10 @@ docs: $(STAMP)
 demo: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(BIN)/pserve demo/development.ini
 
+# Against pyramid_persona 1.6.1 (benchmarks/.venv-161, built on first use);
+# BENCH_ARGS=--quick for a smoke run.  See docs/performance.rst.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 load: $(STAMP)
 	$(BIN)/python -m benchmarks.load
