@@ -96,7 +96,7 @@ def _threads(fixtures, settings, tmp, args, log):
     path = os.path.join(tmp, 'settings.json')
     with open(path, 'w', encoding='utf-8') as f:
         json.dump(settings, f)
-    seconds = 1.0 if args.quick else 4.0
+    seconds = 0.5 if args.quick else 4.0
     rounds = 1 if args.quick else 3
     results = {}
     for algorithm in ('RS256', 'DS128'):
