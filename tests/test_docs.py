@@ -300,7 +300,7 @@ def test_the_testing_example_passes_as_an_application_would_run_it():
         cwd=EXAMPLES, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r'\b8 passed\b', result.stdout), result.stdout
+    assert re.search(r'\b9 passed\b', result.stdout), result.stdout
 
 
 def test_quick_start_application(examples, example_settings, example_idp):

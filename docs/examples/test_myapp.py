@@ -67,6 +67,13 @@ def test_login_returns_where_the_user_was(app, idp):
     assert app.post('/login', form).json['redirect'] == '/secret'
 
 
+def test_an_assertion_is_accepted_once(app, idp):
+    assertion = idp.assertion('alice@example.com', AUDIENCE)
+    login(app, assertion)
+    app.reset()  # a new visitor (cookies dropped) replays it
+    assert login(app, assertion, status=400).json['success'] is False
+
+
 def test_logout(app, idp):
     login(app, idp.assertion('alice@example.com', AUDIENCE))
     app.post('/logout', {'csrf_token': csrf_token(app)})
