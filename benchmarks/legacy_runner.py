@@ -56,10 +56,11 @@ def _local_verifier(documents):
 def _page_with_persona(request):
     from pyramid.response import Response
 
-    return Response(
-        PAGE_HEAD + _LEGACY_HEAD + '<script>' + request.persona_js + '</script>'
-        + PAGE_BODY + request.persona_button + PAGE_END
-    )
+    # str.join, as a template would: Markup's + would escape the page's HTML.
+    return Response(''.join((
+        PAGE_HEAD, _LEGACY_HEAD, '<script>', request.persona_js, '</script>',
+        PAGE_BODY, request.persona_button, PAGE_END,
+    )))
 
 
 def _page_without_persona(request):
