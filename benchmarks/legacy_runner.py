@@ -69,6 +69,12 @@ def _page_without_persona(request):
     return Response(PAGE_HEAD + PAGE_BODY + PAGE_END)
 
 
+def _page_with_csrf_token(request):
+    from pyramid.response import Response
+
+    return Response(''.join((PAGE_HEAD, PAGE_BODY, request.session.get_csrf_token(), PAGE_END)))
+
+
 def _make_app(verifier):
     from pyramid.config import Configurator
 
@@ -80,6 +86,8 @@ def _make_app(verifier):
     config.add_view(_page_with_persona, route_name='home')
     config.add_route('bare', '/bare')
     config.add_view(_page_without_persona, route_name='bare')
+    config.add_route('csrf', '/csrf')
+    config.add_view(_page_with_csrf_token, route_name='csrf')
     return config.make_wsgi_app()
 
 
@@ -108,6 +116,7 @@ def build_cases(fixtures, verifier_url):
     cookie, _ = fresh_client(app)
     _try(cases, failures, 'page:with', page_operation(app, '/', cookie))
     _try(cases, failures, 'page:without', page_operation(app, '/bare', cookie))
+    _try(cases, failures, 'page:csrf-only', page_operation(app, '/csrf', cookie))
     if verifier_url:
         remote = RemoteVerifier([AUDIENCE], verifier_url=verifier_url)
         assertion = fixtures['assertions']['RS256']

@@ -89,6 +89,20 @@ def _page(results, compare):
     rows = [['new', _us(_median(with_.get('new'))), _us(bare), _us(new_cost)]]
     verdicts = ['Add-on cost / bare request: %.2f (ideally < %.2f: %s).' % (
         new_cost / bare, PAGE_COST_OF_BARE, _met(new_cost / bare < PAGE_COST_OF_BARE))]
+    csrf_only = results.get('page:csrf-only', {})
+    if csrf_only.get('new'):
+        session_cost = _page_cost(csrf_only, without, 'new')
+        verdicts.append(
+            'Of the add-on cost, the CSRF token alone (loading the session and re-issuing '
+            'its cookie) is %s µs (%.0f%%).' % (_us(session_cost), 100 * session_cost / new_cost))
+        if compare and csrf_only.get('old') and with_.get('old'):
+            own_new = _page_cost(with_, csrf_only, 'new')
+            own_old = _page_cost(with_, csrf_only, 'old')
+            verdicts.append(
+                'Without the session (page with the add-on - page with the CSRF token only): '
+                'new %s µs, 1.6.1 %s µs, new / 1.6.1: %.2f.'
+                % (_us(own_new), _us(own_old), own_new / own_old)
+            )
     if compare and with_.get('old'):
         old_cost = _page_cost(with_, without, 'old')
         rows.append(['1.6.1', _us(_median(with_['old'])), _us(_median(without.get('old'))), _us(old_cost)])

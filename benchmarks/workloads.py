@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pyramid.config import Configurator
+from pyramid.csrf import get_csrf_token
 from pyramid.response import Response
 
 from pyramid_persona.settings import parse_settings
@@ -37,6 +38,12 @@ def page_without_persona(request):
     return Response(PAGE_HEAD + PAGE_BODY + PAGE_END)
 
 
+def page_with_csrf_token(request):
+    """The page without the add-on's parts, but with the CSRF token, which
+    loads the session (and re-issues its cookie) as persona_js does."""
+    return Response(''.join((PAGE_HEAD, PAGE_BODY, get_csrf_token(request), PAGE_END)))
+
+
 def make_app(settings):
     """The benchmark application: ``/`` and ``/bare``, plus the add-on."""
     with Configurator(settings=settings) as config:
@@ -45,6 +52,8 @@ def make_app(settings):
         config.add_view(page_with_persona, route_name='home')
         config.add_route('bare', '/bare')
         config.add_view(page_without_persona, route_name='bare')
+        config.add_route('csrf', '/csrf')
+        config.add_view(page_with_csrf_token, route_name='csrf')
     return config.make_wsgi_app()
 
 
@@ -119,12 +128,14 @@ def login_cases(fixtures, settings, algorithms=('RS256', 'DS128')):
 
 def page_cases(settings):
     """``page:with`` and ``page:without``: a returning anonymous visitor
-    (session cookie set) GETs the page with and without the add-on's parts."""
+    (session cookie set) GETs the page with and without the add-on's parts;
+    ``page:csrf-only``: the page without them but with the CSRF token."""
     app = make_app(settings)
     cookie, _ = fresh_client(app)
     cases = {
         'page:with': page_operation(app, '/', cookie),
         'page:without': page_operation(app, '/bare', cookie),
+        'page:csrf-only': page_operation(app, '/csrf', cookie),
     }
     for operation in cases.values():
         operation()
