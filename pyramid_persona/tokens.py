@@ -158,11 +158,27 @@ def parse_token(text, algorithms=ALGORITHMS):
     return _parse_token(text, data.split(b'.'), algorithms)
 
 
+def _common_headers():
+    # The headers implementations write ({"alg":"RS256"} from JavaScript,
+    # {"alg": "RS256"} from PyBrowserID), as they look after
+    # _standard_base64: decoding them would give these algorithms.
+    headers = {}
+    for algorithm in ALGORITHMS:
+        for header in ('{"alg":"%s"}', '{"alg": "%s"}'):
+            encoded = binascii.b2a_base64((header % algorithm).encode('ascii'), newline=False)
+            headers[encoded.rstrip(b'=')] = algorithm
+    return headers
+
+
+_COMMON_HEADERS = _common_headers()
+
+
 def _parse_token(text, segments, algorithms):
     # ``segments``: the three parts of ``text``, checked and in the
     # standard base64 alphabet.
-    header = _decode_json(segments[0])
-    algorithm = header.get('alg')
+    algorithm = _COMMON_HEADERS.get(segments[0])
+    if algorithm is None:
+        algorithm = _decode_json(segments[0]).get('alg')
     if not isinstance(algorithm, str) or not (
         algorithm in algorithms if algorithms is not None
         else (algorithm.isascii() and algorithm.isalnum() and len(algorithm) <= 16)
@@ -218,18 +234,14 @@ def parse_bundle(text, algorithms=ALGORITHMS):
         raise AssertionRejected('The assertion has no identity certificate.')
     if len(parts) - 1 > MAX_CERTIFICATES:
         raise AssertionRejected('Chains of several certificates are not supported.')
-    if any(part.count('.') != 2 for part in parts):
+    # MAX_CERTIFICATES is 1: exactly one certificate and the assertion.
+    cert_text, assertion_text = parts
+    if cert_text.count('.') != 2 or assertion_text.count('.') != 2:
         raise AssertionRejected('The assertion is not made of signed tokens.')
     # Check and translate the whole bundle at once: far cheaper than per part.
-    data = _standard_base64(text.encode('ascii'), _BUNDLE_ALPHABET)
-    texts = {}
-    tokens = []
-    for part, raw in zip(parts, data.split(b'~'), strict=True):
-        token = _parse_token(part, raw.split(b'.'), algorithms)
-        texts[part] = token
-        tokens.append(token)
-    certificates, assertion = tokens[:-1], tokens[-1]
-    for cert in certificates:
-        _check_certificate(cert)
+    cert_data, assertion_data = _standard_base64(text.encode('ascii'), _BUNDLE_ALPHABET).split(b'~')
+    cert = _parse_token(cert_text, cert_data.split(b'.'), algorithms)
+    assertion = _parse_token(assertion_text, assertion_data.split(b'.'), algorithms)
+    _check_certificate(cert)
     _check_assertion(assertion)
-    return Bundle(certificates, assertion, texts)
+    return Bundle([cert], assertion, {cert_text: cert, assertion_text: assertion})
