@@ -30,15 +30,15 @@ def _parse_args(argv):
     parser = argparse.ArgumentParser(prog='python -m benchmarks', description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true', help='few, short rounds: proves the harness runs')
     parser.add_argument('--new-only', action='store_true', help='do not measure pyramid_persona 1.6.1')
-    parser.add_argument('--rounds', type=int, help='rounds per case (default 9, quick 2)')
-    parser.add_argument('--seconds', type=float, help='seconds per round and case (default 0.25)')
+    parser.add_argument('--rounds', type=int, help='rounds per case (default 25, quick 2)')
+    parser.add_argument('--seconds', type=float, help='seconds per round and case (default 0.1)')
     parser.add_argument('--no-threads', action='store_true', help='skip the waitress 1 vs 4 threads run')
     parser.add_argument('--json', metavar='FILE', help='also write the raw numbers to FILE')
     args = parser.parse_args(argv)
     if args.rounds is None:
-        args.rounds = 2 if args.quick else 9
+        args.rounds = 2 if args.quick else 25
     if args.seconds is None:
-        args.seconds = 0.02 if args.quick else 0.25
+        args.seconds = 0.02 if args.quick else 0.1
     return args
 
 
@@ -71,7 +71,8 @@ def _new_cases(fixtures, settings, verifier_url):
 
 def _measure(cases, legacy, args, log):
     """Alternate rounds: each round times every case on both sides,
-    the side going first swapping from one round to the next."""
+    the side going first swapping from one round to the next.  Many short
+    rounds spread what else the machine is doing over every case."""
     clock = Clock(args.seconds)
     results = {name: {'new': [], 'old': []} for name in cases}
     legacy_cases = [n for n, failure in (legacy.cases.items() if legacy else ()) if failure is None]

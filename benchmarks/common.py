@@ -47,11 +47,10 @@ class Clock:
         """Nanoseconds per call of ``fn``, over one round.
 
         As ``timeit`` does, the cyclic garbage collector is paused while
-        timing (after a collection), so that a collection falling in one
-        round or another does not decide the result.
+        timing, so that a collection falling in one round or another does
+        not decide the result.
         """
         n = self.iterations(name, fn)
-        gc.collect()
         gc.disable()
         try:
             start = time.perf_counter_ns()
