@@ -285,7 +285,15 @@ def _remaining(deadline):
 
 
 def _set_timeout(sock, deadline):
-    sock.settimeout(_remaining(deadline))
+    remaining = _remaining(deadline)
+    try:
+        sock.settimeout(remaining)
+    except OSError:
+        # Python 3.13's http.client closes the connection's socket once the
+        # headers say "Connection: close"; the answer is still read through
+        # the response's own file, under the timeout set last, and the
+        # deadline is checked before every read.
+        pass
 
 
 def _describe(error):
