@@ -12,7 +12,7 @@ from browserid.errors import ConnectionError as BrowserIDConnectionError
 from markupsafe import escape
 from pyramid.csrf import new_csrf_token
 from pyramid.events import NewRequest
-from pyramid.exceptions import BadCSRFToken
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import (
     HTTPBadRequest,
     HTTPForbidden,
@@ -175,6 +175,15 @@ def method_not_allowed(request):
     return error
 
 
+def bad_csrf_origin(exc, request):
+    """An https login or logout whose Origin (or Referer) is not this site."""
+    return json_error(
+        HTTPBadRequest,
+        'The request did not come from a page of this site.',
+        came_from(request),
+    )
+
+
 def bad_csrf(exc, request):
     """A missing or wrong CSRF token on the login and logout routes."""
     return json_error(
@@ -241,6 +250,7 @@ def includeme(config):
         config.add_view(method_not_allowed, route_name=route, require_csrf=False,
                         permission=NO_PERMISSION_REQUIRED)
         config.add_exception_view(bad_csrf, context=BadCSRFToken, route_name=route)
+        config.add_exception_view(bad_csrf_origin, context=BadCSRFOrigin, route_name=route)
         config.add_exception_view(undecodable_form, context=UnicodeDecodeError, route_name=route)
     config.add_forbidden_view(forbidden)
     config.add_subscriber(_limit_form_size, NewRequest)

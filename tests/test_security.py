@@ -46,6 +46,20 @@ def test_cookies_are_secure_when_every_audience_is_https(make_app, idp):
         assert '; secure' in header.lower()
 
 
+def test_https_login_from_another_origin_answers_json_400(make_app, idp):
+    from .conftest import csrf_token
+
+    app = make_app(audiences='https://example.com')
+    app.extra_environ.update({'wsgi.url_scheme': 'https', 'HTTP_HOST': 'example.com'})
+    form = {'assertion': idp.assertion('alice@example.com', 'https://example.com'),
+            'csrf_token': csrf_token(app)}
+    for headers in ({}, {'Origin': 'https://evil.example'}):
+        response = app.post('/login', form, headers=headers, status=400)
+        assert response.json == {'success': False, 'redirect': '/',
+                                 'error': 'The request did not come from a page of this site.'}
+    assert app.get('/protected', status=403)
+
+
 def test_the_authtkt_cookie_is_signed_with_sha512_and_a_derived_secret(app, login):
     ticket = cookies(login(app))['auth_tkt'].split('=', 1)[1].split(';')[0]
     assert len(ticket.split('!')[0]) > 128 + 8  # sha512 hex digest + timestamp
