@@ -74,6 +74,17 @@ def test_a_verified_assertion_logs_in(remote_app, login, idp):
     assert json.loads(request['body']) == {'assertion': assertion, 'audience': AUDIENCE}
 
 
+def test_a_browserid_ng_answer_without_audience_logs_in(remote_app, login, idp):
+    """browserid-ng's /verify answers without an ``audience`` field."""
+    reply = {'status': 'okay', 'email': 'bob@example.com', 'issuer': 'broker.example',
+             'expires': int(time.time() * 1000) + 60_000}
+    with LoopbackServer(json_reply(reply)) as server:
+        app = remote_app(server.url + '/verify')
+        answer = login(app, assertion=idp.assertion('bob@example.com', AUDIENCE), status=200)
+    assert answer.json == {'redirect': '/', 'success': True}
+    assert app.get('/protected').text == 'Hello bob@example.com!'
+
+
 def test_one_connection_serves_many_logins(remote_app, login, idp):
     with LoopbackServer(json_reply(okay(), keep_alive=True)) as server:
         app = remote_app(server.url + '/verify')
