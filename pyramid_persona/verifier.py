@@ -103,7 +103,10 @@ class RemoteVerifier:
         """POST ``payload``; return ``(status, body)`` read within the timeout."""
         deadline = time.monotonic() + self.timeout
         try:
-            response = self.session.post(self.url, json=payload, timeout=self.timeout,
+            # total=: connecting and waiting for the answer share one
+            # budget, instead of each getting the whole timeout.
+            response = self.session.post(self.url, json=payload,
+                                         timeout=urllib3.Timeout(total=self.timeout),
                                          allow_redirects=False, stream=True)
             try:
                 return response.status_code, _read_body(response, deadline)
