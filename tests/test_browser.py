@@ -133,7 +133,7 @@ class Visit:
         self.dialog.locator('form button[type=submit]').click()
 
     def stored_email(self):
-        return self.page.evaluate("localStorage.getItem('persona.dev_idp.email')")
+        return self.page.evaluate("localStorage.getItem('pyramid_persona:dev_idp:email')")
 
     def close(self):
         self.context.close()
@@ -268,7 +268,7 @@ def test_the_site_follows_the_identity_providers_state(visit, server):
     visit.snap('signed-in-again-silently')
 
     # The provider forgot the user: the site signs them out.
-    page.evaluate("localStorage.removeItem('persona.dev_idp.email')")
+    page.evaluate("localStorage.removeItem('pyramid_persona:dev_idp:email')")
     page.reload()
     _expect(visit.greeting).to_have_text('You are not signed in')
     visit.snap('signed-out-by-the-provider')
@@ -295,7 +295,7 @@ def test_watch_calls_back_as_the_persona_api_says(visit):
     # The site thinks someone is signed in, the provider does not.
     assert page.evaluate(WATCH, 'ivy@example.com') == ['watching', 'logout', 'ready']
     # The provider remembers someone the site does not know: a fresh assertion.
-    page.evaluate("localStorage.setItem('persona.dev_idp.email', 'ivy@example.com')")
+    page.evaluate("localStorage.setItem('pyramid_persona:dev_idp:email', 'ivy@example.com')")
     assert page.evaluate(WATCH, None) == ['watching', 'login 2 parts', 'ready']
     # Both agree: nothing to do.
     assert page.evaluate(WATCH, 'ivy@example.com') == ['watching', 'ready']
@@ -323,7 +323,7 @@ def test_a_login_the_site_does_not_keep_is_not_retried_in_a_loop(visit):
 
     page.route('**/login', lose_the_cookie)
     page.goto('/')
-    page.evaluate("localStorage.setItem('persona.dev_idp.email', 'judy@example.com')")
+    page.evaluate("localStorage.setItem('pyramid_persona:dev_idp:email', 'judy@example.com')")
     page.reload()
     page.wait_for_url('**/welcome?**')  # the silent login worked, then the cookie was lost
     _expect(page.locator('main')).to_contain_text('You need to sign in to see this page.')

@@ -13,9 +13,10 @@
 (function (config) {
   'use strict';
 
-  var EMAIL_KEY = 'persona.dev_idp.email';
-  var RECENT_KEY = 'persona.dev_idp.recent';
-  var SILENT_KEY = 'persona.dev_idp.silent_login';
+  // Browser storage keys (not settings): the provider's memory of who signed in.
+  var EMAIL_KEY = 'pyramid_persona:dev_idp:email';
+  var RECENT_KEY = 'pyramid_persona:dev_idp:recent';
+  var SILENT_KEY = 'pyramid_persona:dev_idp:silent_login';
   var MESSAGE_SOURCE = 'persona-dev-idp';
   var ASSERTION_LIFETIME = 2 * 60 * 1000;
   var MAX_RECENT = 5;

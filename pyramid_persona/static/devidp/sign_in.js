@@ -7,7 +7,7 @@
   'use strict';
 
   var MESSAGE_SOURCE = 'persona-dev-idp';
-  var RECENT_KEY = 'persona.dev_idp.recent';
+  var RECENT_KEY = 'pyramid_persona:dev_idp:recent';
   var params = new URLSearchParams(window.location.search);
   var framed = window.parent !== window;
   var form = document.getElementById('sign-in');
