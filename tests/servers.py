@@ -127,6 +127,25 @@ def truncated_reply(body, claimed):
     return reply
 
 
+def dripping_reply(content_length=None, count=200):
+    """Send one byte every 0.1 s (``count`` bytes): no single read times out,
+    only an overall deadline stops it."""
+
+    def reply(handler):
+        handler.send_response(200)
+        handler.send_header('Content-Type', 'application/json')
+        if content_length is not None:
+            handler.send_header('Content-Length', str(content_length))
+        handler.end_headers()
+        for _ in range(count):
+            handler.wfile.write(b' ')
+            handler.wfile.flush()
+            if handler.server.owner.released.wait(0.1):
+                return
+
+    return reply
+
+
 def redirect_reply(location, status=302):
     """Redirect to ``location``."""
     return lambda handler: send(handler, status, b'', 'text/plain', [('Location', location)])

@@ -21,6 +21,7 @@ from .conftest import AUDIENCE, _free_port
 from .servers import (
     Certificates,
     LoopbackServer,
+    dripping_reply,
     json_reply,
     raw_reply,
     redirect_reply,
@@ -227,17 +228,7 @@ def test_a_slow_provider_times_out(certificates, provider, caplog):
 
 
 def test_a_provider_dripping_bytes_is_stopped_by_the_overall_deadline(certificates):
-    def drip(handler):
-        handler.send_response(200)
-        handler.send_header('Content-Type', 'application/json')
-        handler.end_headers()
-        for _ in range(200):  # one byte every 0.1 s: no single read times out
-            handler.wfile.write(b' ')
-            handler.wfile.flush()
-            if handler.server.owner.released.wait(0.1):
-                return
-
-    with LoopbackServer(drip, tls=certificates.server_context()) as server:
+    with LoopbackServer(dripping_reply(), tls=certificates.server_context()) as server:
         started = time.monotonic()
         with pytest.raises(BrowserIDConnectionError):
             documents(Network(port=server.port), certificates, timeout=0.5).get_support_document(HOST)

@@ -15,6 +15,7 @@ from pyramid_persona.testing import now_ms
 from .conftest import AUDIENCE, SECRET, _free_port
 from .servers import (
     LoopbackServer,
+    dripping_reply,
     json_reply,
     raw_reply,
     redirect_reply,
@@ -147,19 +148,8 @@ def test_dns_failure_is_a_503(remote_app, login, idp, caplog):
 
 
 def test_a_verifier_dripping_its_answer_is_cut_at_the_timeout(remote_app, login, idp, caplog):
-    def drip(handler):
-        handler.send_response(200)
-        handler.send_header('Content-Type', 'application/json')
-        handler.send_header('Content-Length', '200')
-        handler.end_headers()
-        for _ in range(200):  # one byte every 0.1 s: no single read times out
-            handler.wfile.write(b' ')
-            handler.wfile.flush()
-            if handler.server.owner.released.wait(0.1):
-                return
-
     assertion = idp.assertion('alice@example.com', AUDIENCE)
-    with LoopbackServer(drip) as server:
+    with LoopbackServer(dripping_reply(content_length=200)) as server:
         app = remote_app(server.url + '/verify')
         started = time.monotonic()
         login(app, assertion=assertion, status=503)

@@ -213,6 +213,16 @@ def test_logout_event(make_app, login):
     assert seen == ['alice@example.com']
 
 
+def replacing_the_login_view(view):
+    """Configuration that replaces the add-on's login view, as an app would."""
+
+    def configure(config):
+        config.add_view(view, route_name='login', request_method='POST', renderer='json',
+                        require_csrf=True, permission=NO_PERMISSION_REQUIRED)
+
+    return configure
+
+
 def test_custom_login_view_with_verify_login(make_app, login):
     """The 1.6.1 pattern: an app replaces the login view and uses verify_login."""
 
@@ -223,17 +233,7 @@ def test_custom_login_view_with_verify_login(make_app, login):
         request.response.headers.extend(remember(request, email))
         return {'redirect': '/welcome', 'success': True}
 
-    def configure(config):
-        config.add_view(
-            custom_login,
-            route_name='login',
-            request_method='POST',
-            renderer='json',
-            require_csrf=True,
-            permission=NO_PERMISSION_REQUIRED,
-        )
-
-    app = make_app(configure)
+    app = make_app(replacing_the_login_view(custom_login))
     assert login(app, email='x@refused.example').json == {'redirect': '/', 'success': False}
     assert login(app, email='y@example.com').json == {'redirect': '/welcome', 'success': True}
     assert app.get('/protected').text == 'Hello y@example.com!'
@@ -243,17 +243,7 @@ def test_verify_login_raises_the_json_400(make_app, login, idp):
     def custom_login(request):
         return {'email': verify_login(request)}
 
-    def configure(config):
-        config.add_view(
-            custom_login,
-            route_name='login',
-            request_method='POST',
-            renderer='json',
-            require_csrf=True,
-            permission=NO_PERMISSION_REQUIRED,
-        )
-
-    app = make_app(configure)
+    app = make_app(replacing_the_login_view(custom_login))
     expired = idp.assertion('a@example.com', AUDIENCE, expired=True)
     assert 'expired' in error_of(login(app, assertion=expired, status=400))['error']
 
