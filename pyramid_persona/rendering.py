@@ -62,20 +62,19 @@ class _PageURLs:
     """The URLs in a page's persona parts, and the part of the script's
     configuration that does not change from one request to the next."""
 
-    __slots__ = ('css', 'icon', 'include_js', 'config', 'config_json')
+    __slots__ = ('css', 'icon', 'include_js', 'config_json')
 
     def __init__(self, request):
         settings = get_settings(request.registry)
         self.css = request.static_path(_CSS)
         self.icon = request.static_path(_ICON)
         self.include_js = include_js_url(request)
-        self.config = {
+        self.config_json = script_json({
             'loginUrl': request.route_path(settings.login_route),
             'logoutUrl': request.route_path(settings.logout_route),
             'redirectParam': settings.redirect_url_parameter,
             'request': dict(settings.request_options),
-        }
-        self.config_json = script_json(self.config)
+        })
 
 
 def _urls_are_constant(registry):
@@ -104,19 +103,12 @@ def _page_urls(request):
     return urls
 
 
-def script_config(request):
-    """The per-request data persona_js hands to its script."""
-    config = {'user': _user(request), 'csrfToken': get_csrf_token(request)}
-    config.update(_page_urls(request).config)
-    return config
-
-
 def persona_js(request):
     """The JavaScript that binds the buttons and watches the login state."""
     script = request.registry[_SCRIPT_KEY]
     per_request = script_json({'user': _user(request), 'csrfToken': get_csrf_token(request)})
-    # Two JSON objects' texts joined into one: the same text as
-    # script_json(script_config(request)), the constant part serialized once.
+    # One JSON object made of two texts: the per-request part, then the
+    # constant part serialized once per script name (see _PageURLs).
     config = per_request[:-1] + ', ' + _page_urls(request).config_json[1:]
     return Markup('%s(%s);' % (script, config))
 
@@ -163,4 +155,4 @@ def includeme(config):
     config.add_request_method(persona_head, 'persona_head', reify=True)
 
 
-__all__ = ['script_json', 'persona_js', 'persona_button', 'persona_head', 'escape']
+__all__ = ['script_json', 'include_js_url', 'persona_js', 'persona_button', 'persona_head']
