@@ -92,7 +92,6 @@ def _refuse_constant(name):
 # Stateless; made once because json.loads builds a decoder per call when
 # given parse_constant.
 _JSON = json.JSONDecoder(parse_constant=_refuse_constant)
-_JSON_WHITESPACE = ' \t\n\r'
 
 
 def _not_encoded():
@@ -131,12 +130,8 @@ def decode_base64(text):
 def _decode_json(data):
     raw = _decode_standard(data)
     try:
-        text = raw.decode('utf-8').strip(_JSON_WHITESPACE)
-        # What JSONDecoder.decode does, without its two regular expressions.
-        value, end = _JSON.scan_once(text, 0)
-    except (StopIteration, ValueError, RecursionError):
-        text, end = '', -1
-    if end != len(text):
+        value = _JSON.decode(raw.decode('utf-8'))
+    except (ValueError, RecursionError):
         raise AssertionRejected('The assertion does not contain valid JSON.')
     if not isinstance(value, dict):
         raise AssertionRejected('The assertion does not contain a JSON object.')
