@@ -5,6 +5,7 @@ at least ``email``; it raises :class:`~pyramid_persona.errors.AssertionRejected`
 (HTTP 400) or :class:`~pyramid_persona.errors.VerifierUnavailable` (HTTP 503).
 The one in use lives at ``registry['persona.verifier']``.
 """
+import json
 import logging
 import re
 import threading
@@ -180,8 +181,6 @@ def _reason(error):
 
 
 def _decode_answer(body):
-    import json
-
     try:
         answer = json.loads(body.decode('utf-8'), parse_constant=_refuse)
     except (ValueError, RecursionError):
@@ -242,11 +241,12 @@ class LocalVerifier(_BrowserIDLocalVerifier):
             self.supportdocs.pin(hostname, support_document)
 
     def check_audience(self, assertion, expected_audience=None):
-        # Called by PyBrowserID's verify(); compares normalized origins
-        # (PyBrowserID's fnmatch patterns would read '[::1]' as a class).
-        # verify() has just checked this bundle's audience: not twice.
-        bundle = self._local.bundle
-        if getattr(self._local, 'audience_checked', None) is not bundle:
+        # PyBrowserID's verify() calls this after ours has checked the
+        # bundle's audience by normalized origin (PyBrowserID's fnmatch
+        # patterns would read '[::1]' as a character class).
+        bundle = getattr(self._local, 'bundle', None)
+        if bundle is None:  # called on its own, not from verify()
+            bundle = parse_bundle(assertion)
             _check_audience(self.settings, bundle)
         return bundle.audience
 
@@ -271,7 +271,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         if bundle.expires < now:
             raise AssertionRejected('The assertion has expired.')
         self._local.parsed = bundle.texts
-        self._local.bundle = self._local.audience_checked = bundle
+        self._local.bundle = bundle
         try:
             result = super().verify(assertion, audience, now=now)
         except VerificationError:
@@ -294,7 +294,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
             log.info('pyramid_persona: malformed assertion (%s)', type(e).__name__)
             raise AssertionRejected('The assertion is malformed.')
         finally:
-            self._local.parsed = self._local.bundle = self._local.audience_checked = None
+            self._local.parsed = self._local.bundle = None
         result['expires'] = bundle.expires
         return result
 
