@@ -15,6 +15,14 @@ from pyramid.session import SignedCookieSessionFactory
 
 from .settings import get_settings
 
+#: The default session expires after this many seconds without a request.
+SESSION_TIMEOUT = 1200
+#: ...and its cookie is signed again at most this often when it is only
+#: read: a tenth of the timeout, Pyramid's own rule of thumb.  Re-signing
+#: it on every page (``reissue_time=0``) was most of what showing the login
+#: button cost a page.
+SESSION_REISSUE_TIME = 120
+
 
 def derive_secret(secret, purpose):
     """Derive an independent secret for one use from ``persona.secret``."""
@@ -101,6 +109,8 @@ def includeme(config):
             httponly=True,
             samesite='Lax',
             secure=settings.secure_cookies,
+            timeout=SESSION_TIMEOUT,
+            reissue_time=SESSION_REISSUE_TIME,
         )
         registry.registerUtility(factory, ISessionFactory)
 

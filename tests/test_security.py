@@ -127,6 +127,42 @@ def test_login_starts_a_fresh_session_and_rotates_the_csrf_token(app, login):
     assert response.json['success'] is False
 
 
+def _clock_ahead(monkeypatch, seconds):
+    import time
+
+    now = time.time()
+    monkeypatch.setattr(time, 'time', lambda: now + seconds)
+
+
+def test_pages_that_only_read_the_session_do_not_resign_its_cookie(app):
+    first = app.get('/')
+    assert 'session' in cookies(first)  # a new session, with its CSRF token
+    assert 'session' not in cookies(app.get('/'))
+
+
+def test_the_session_cookie_is_renewed_after_the_reissue_time(app, monkeypatch):
+    from pyramid_persona.security import SESSION_REISSUE_TIME
+
+    from .conftest import csrf_token
+
+    token = csrf_token(app)
+    _clock_ahead(monkeypatch, SESSION_REISSUE_TIME + 1)
+    again = app.get('/')
+    assert 'session' in cookies(again)
+    assert csrf_token(app) == token  # the same session, renewed
+
+
+def test_an_idle_session_expires_with_its_csrf_token(app, monkeypatch):
+    from pyramid_persona.security import SESSION_TIMEOUT
+
+    from .conftest import csrf_token
+
+    token = csrf_token(app)
+    _clock_ahead(monkeypatch, SESSION_TIMEOUT + 1)
+    assert csrf_token(app) != token
+    assert app.post('/logout', {'csrf_token': token}, status=400).json['success'] is False
+
+
 def test_app_security_policy_wins(settings):
     class Policy:
         def identity(self, request):
