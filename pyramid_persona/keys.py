@@ -8,7 +8,6 @@ cannot make the server spend time on huge numbers.
 """
 import re
 import threading
-from collections import OrderedDict
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -148,7 +147,7 @@ class KeyCache:
 
     def __init__(self, size=1024):
         self._size = size
-        self._keys = OrderedDict()
+        self._keys = {}
         self._lock = threading.Lock()
 
     def load(self, key_data):
@@ -156,16 +155,16 @@ class KeyCache:
         if not isinstance(key_data, dict):
             raise _bad_key()
         cache_key = _cache_key(key_data)
-        with self._lock:
-            key = self._keys.get(cache_key)
-            if key is not None:
-                self._keys.move_to_end(cache_key)
-                return key
+        # A lookup needs no lock (dict reads are atomic); the eviction order
+        # is first in, first out, which a key in use survives by reloading.
+        key = self._keys.get(cache_key)
+        if key is not None:
+            return key
         key = load_public_key(key_data)
         with self._lock:
             self._keys[cache_key] = key
             if len(self._keys) > self._size:
-                self._keys.popitem(last=False)
+                del self._keys[next(iter(self._keys))]
         return key
 
 

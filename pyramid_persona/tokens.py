@@ -57,12 +57,11 @@ class Bundle:
     """A parsed bundle: ``certificates`` (list of :class:`Token`) and
     ``assertion`` (:class:`Token`), with claims type-checked."""
 
-    __slots__ = ('certificates', 'assertion', 'texts')
+    __slots__ = ('certificates', 'assertion')
 
-    def __init__(self, certificates, assertion, texts):
+    def __init__(self, certificates, assertion):
         self.certificates = certificates
         self.assertion = assertion
-        self.texts = texts  # {jwt text: Token}, to reuse the parse
 
     @property
     def email(self):
@@ -130,12 +129,27 @@ def decode_base64(text):
 def _decode_json(data):
     raw = _decode_standard(data)
     try:
-        value = _JSON.decode(raw.decode('utf-8'))
-    except (ValueError, RecursionError):
+        text = raw.decode('utf-8')
+        # What implementations write has no surrounding whitespace:
+        # raw_decode reads it without decode()'s two whitespace scans.
+        value, end = _JSON.raw_decode(text)
+        if end != len(text):
+            value = _JSON.decode(text)
+    except RecursionError:
         raise AssertionRejected('The assertion does not contain valid JSON.')
+    except ValueError:
+        value = _decode_json_slowly(raw)
     if not isinstance(value, dict):
         raise AssertionRejected('The assertion does not contain a JSON object.')
     return value
+
+
+def _decode_json_slowly(raw):
+    # Leading whitespace is still JSON.
+    try:
+        return _JSON.decode(raw.decode('utf-8'))
+    except (ValueError, RecursionError):
+        raise AssertionRejected('The assertion does not contain valid JSON.')
 
 
 def parse_token(text, algorithms=ALGORITHMS):
@@ -150,7 +164,7 @@ def parse_token(text, algorithms=ALGORITHMS):
     if not text.isascii():
         raise _not_encoded()
     data = _standard_base64(text.encode('ascii'), _TOKEN_ALPHABET)
-    return _parse_token(text, data.split(b'.'), algorithms)
+    return _parse_token(text[:text.rindex('.')], data.split(b'.'), algorithms)
 
 
 def _common_headers():
@@ -168,9 +182,9 @@ def _common_headers():
 _COMMON_HEADERS = _common_headers()
 
 
-def _parse_token(text, segments, algorithms):
-    # ``segments``: the three parts of ``text``, checked and in the
-    # standard base64 alphabet.
+def _parse_token(signed_data, segments, algorithms):
+    # ``segments``: the three parts of the token, checked and in the
+    # standard base64 alphabet; ``signed_data``: the first two as sent.
     algorithm = _COMMON_HEADERS.get(segments[0])
     if algorithm is None:
         algorithm = _decode_json(segments[0]).get('alg')
@@ -183,7 +197,7 @@ def _parse_token(text, segments, algorithms):
     signature = _decode_standard(segments[2])
     if not signature:
         raise AssertionRejected('The assertion is not signed.')
-    return Token(algorithm, payload, signature, text[:text.rindex('.')])
+    return Token(algorithm, payload, signature, signed_data)
 
 
 def _is_int(value):
@@ -224,19 +238,24 @@ def parse_bundle(text, algorithms=ALGORITHMS):
         raise AssertionRejected('No assertion was given.')
     if not text.isascii():
         raise AssertionRejected('The assertion is not correctly encoded.')
-    parts = text.split('~')
-    if len(parts) < 2:
+    separators = text.count('~')
+    if separators == 0:
         raise AssertionRejected('The assertion has no identity certificate.')
-    if len(parts) - 1 > MAX_CERTIFICATES:
+    if separators > MAX_CERTIFICATES:
         raise AssertionRejected('Chains of several certificates are not supported.')
     # MAX_CERTIFICATES is 1: exactly one certificate and the assertion.
-    cert_text, assertion_text = parts
-    if cert_text.count('.') != 2 or assertion_text.count('.') != 2:
+    data = text.encode('ascii')
+    tilde = data.index(b'~')
+    if data.count(b'.', 0, tilde) != 2 or data.count(b'.', tilde) != 2:
         raise AssertionRejected('The assertion is not made of signed tokens.')
     # Check and translate the whole bundle at once: far cheaper than per part.
-    cert_data, assertion_data = _standard_base64(text.encode('ascii'), _BUNDLE_ALPHABET).split(b'~')
-    cert = _parse_token(cert_text, cert_data.split(b'.'), algorithms)
-    assertion = _parse_token(assertion_text, assertion_data.split(b'.'), algorithms)
+    cert_data, assertion_data = _standard_base64(data, _BUNDLE_ALPHABET).split(b'~')
+    cert_segments = cert_data.split(b'.')
+    assertion_segments = assertion_data.split(b'.')
+    # What was signed is each token without its signature, as sent.
+    cert = _parse_token(text[:tilde - len(cert_segments[2]) - 1], cert_segments, algorithms)
+    assertion = _parse_token(text[tilde + 1:len(text) - len(assertion_segments[2]) - 1],
+                             assertion_segments, algorithms)
     _check_certificate(cert)
     _check_assertion(assertion)
-    return Bundle([cert], assertion, {cert_text: cert, assertion_text: assertion})
+    return Bundle([cert], assertion)

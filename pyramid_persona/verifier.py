@@ -8,7 +8,6 @@ The one in use lives at ``registry['persona.verifier']``.
 import json
 import logging
 import re
-import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,9 +18,9 @@ from browserid.verifiers.local import LocalVerifier as _BrowserIDLocalVerifier
 
 from .discovery import SupportDocuments
 from .errors import AssertionRejected, VerificationError, VerifierUnavailable
-from .keys import KeyCache, check_signature
+from .keys import KeyCache
 from .settings import get_settings
-from .tokens import parse_bundle
+from .tokens import ALGORITHMS, parse_bundle
 
 log = logging.getLogger(__name__)
 
@@ -192,28 +191,39 @@ def _refuse(name):
     raise ValueError(name)
 
 
-class _VerifiableToken:
-    """A strictly parsed token, shaped like PyBrowserID's JWT objects."""
+#: Claims of the protocol; any other claim of the certificate or of the
+#: assertion is passed on (``idpClaims``, ``userClaims``), as PyBrowserID does.
+RESERVED_CLAIMS = frozenset((
+    'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'public-key', 'pubkey', 'principal',
+))
+_PRINCIPAL_CLAIMS = RESERVED_CLAIMS | {'email'}
 
-    __slots__ = ('token', 'payload', '_keys')
 
-    def __init__(self, token, keys):
-        self.token = token
-        self.payload = token.payload
-        self._keys = keys
-
-    def check_signature(self, key_data):
-        return check_signature(self.token, key_data, self._keys)
+def _extra_claims(payload):
+    principal = payload.get('principal')
+    if payload.keys() <= RESERVED_CLAIMS and (
+        not isinstance(principal, dict) or principal.keys() <= _PRINCIPAL_CLAIMS
+    ):
+        return None  # the usual case, decided without building a dict
+    claims = {name: value for name, value in payload.items() if name not in RESERVED_CLAIMS}
+    if isinstance(principal, dict):
+        for name, value in principal.items():
+            if name not in RESERVED_CLAIMS and name != 'email':
+                claims.setdefault(name, value)
+    return claims
 
 
 class LocalVerifier(_BrowserIDLocalVerifier):
     """Verify assertions in-process.
 
-    PyBrowserID's logic checks the audience, expiry and issuer trust; the
+    The checks are PyBrowserID's (audience, expiry, issuer trust, then the
+    certificate's and the assertion's signatures), cheapest first; the
     tokens are parsed strictly by :mod:`pyramid_persona.tokens` and the
-    signatures are checked with ``cryptography`` (:mod:`pyramid_persona.keys`).
-    ``trusted_issuers`` are the secondary identity providers trusted for any
-    address; ``support_documents`` a :class:`SupportDocuments`.
+    signatures are checked with ``cryptography`` (:mod:`pyramid_persona.keys`),
+    each public key loaded once.  ``trusted_issuers`` are the secondary
+    identity providers trusted for any address; ``support_documents`` a
+    :class:`SupportDocuments`.  It is a PyBrowserID ``LocalVerifier``, so
+    code written for one keeps working.
     """
 
     def __init__(self, settings, support_documents=None):
@@ -231,7 +241,6 @@ class LocalVerifier(_BrowserIDLocalVerifier):
             supportdocs=support_documents,
         )
         self._keys = KeyCache()
-        self._local = threading.local()
         self._accepted_audiences = set()  # a site has few; bounded below
 
     def trust_issuer(self, hostname, support_document=None):
@@ -241,62 +250,74 @@ class LocalVerifier(_BrowserIDLocalVerifier):
             self.supportdocs.pin(hostname, support_document)
 
     def check_audience(self, assertion, expected_audience=None):
-        # PyBrowserID's verify() calls this after ours has checked the
-        # bundle's audience by normalized origin (PyBrowserID's fnmatch
-        # patterns would read '[::1]' as a character class).
-        bundle = getattr(self._local, 'bundle', None)
-        if bundle is None:  # called on its own, not from verify()
-            bundle = parse_bundle(assertion)
-            _check_audience(self.settings, bundle)
-        return bundle.audience
+        """Return the audience of ``assertion`` if it is one of the site's
+        (and ``expected_audience``, when given); raise otherwise."""
+        audience = parse_bundle(assertion).audience
+        self._check_audience(audience, expected_audience)
+        return audience
 
-    def parse_jwt(self, data):
-        parsed = getattr(self._local, 'parsed', None)
-        token = parsed.get(data) if parsed else None
-        if token is None:
-            raise AssertionRejected('The assertion is malformed.')
-        return _VerifiableToken(token, self._keys)
+    def _check_audience(self, audience, expected_audience=None):
+        if expected_audience is not None and audience != expected_audience:
+            raise AssertionRejected('The assertion was made for another site.')
+        if audience not in self._accepted_audiences:
+            if not self.settings.audience_matches(audience):  # by normalized origin
+                raise AssertionRejected('The assertion was made for another site.')
+            if len(self._accepted_audiences) < _MAX_AUDIENCES:
+                self._accepted_audiences.add(audience)
 
     def verify(self, assertion, audience=None, now=None):
         """Verify ``assertion``; return PyBrowserID's result dict
-        (``status``, ``email``, ``audience``, ``issuer``) plus ``expires``."""
+        (``status``, ``email``, ``audience``, ``issuer``, and ``idpClaims``
+        and ``userClaims`` when there are any) plus ``expires``."""
         bundle = parse_bundle(assertion)
-        if bundle.audience not in self._accepted_audiences:
-            _check_audience(self.settings, bundle)  # raises unless accepted
-            if len(self._accepted_audiences) < _MAX_AUDIENCES:
-                self._accepted_audiences.add(bundle.audience)
-        check_email(bundle.email)
+        cert, token = bundle.certificates[0], bundle.assertion
+        claims = token.payload
+        self._check_audience(claims['aud'], audience)
+        email = check_email(cert.payload['principal']['email'])
         if now is None:
             now = int(time.time() * 1000)
-        if bundle.expires < now:
+        if claims['exp'] < now:
             raise AssertionRejected('The assertion has expired.')
-        self._local.parsed = bundle.texts
-        self._local.bundle = bundle
-        try:
-            result = super().verify(assertion, audience, now=now)
-        except VerificationError:
-            raise
-        except browserid_errors.ExpiredSignatureError:
+        if cert.payload['exp'] < now:
             raise AssertionRejected('The assertion or its certificate has expired.')
-        except browserid_errors.AudienceMismatchError:
-            raise AssertionRejected('The assertion was made for another site.')
-        except browserid_errors.InvalidIssuerError as e:
-            log.info('pyramid_persona: issuer refused: %s', e)
-            raise AssertionRejected('The identity provider of this address is not known.')
-        except browserid_errors.InvalidSignatureError as e:
-            if str(e).startswith('untrusted'):
-                raise AssertionRejected('The identity provider is not trusted for this address.')
+        issuer = cert.payload['iss']
+        if not self._trusts(email.rpartition('@')[2], issuer):
+            raise AssertionRejected('The identity provider is not trusted for this address.')
+        if not self._signed_by(cert, self._issuer_key(issuer)):
             raise AssertionRejected('The signature of the assertion is not valid.')
+        if not self._signed_by(token, cert.payload['public-key']):
+            raise AssertionRejected('The signature of the assertion is not valid.')
+        result = {'status': 'okay', 'audience': claims['aud'], 'email': email, 'issuer': issuer}
+        idp_claims = _extra_claims(cert.payload)
+        if idp_claims:
+            result['idpClaims'] = idp_claims
+        user_claims = _extra_claims(claims)
+        if user_claims:
+            result['userClaims'] = user_claims
+        result['expires'] = claims['exp']
+        return result
+
+    def _trusts(self, provider, issuer):
+        # The usual cases first; delegation needs support documents.
+        if issuer == provider or issuer in self.trusted_secondaries:
+            return True
+        return self.is_trusted_issuer(provider, issuer)
+
+    def _issuer_key(self, issuer):
+        try:
+            return self.supportdocs.get_key(issuer)
         except browserid_errors.ConnectionError:
             raise VerifierUnavailable('The identity provider could not be reached.')
-        except (browserid_errors.Error, ValueError, KeyError, TypeError, AttributeError,
-                IndexError, OverflowError, RecursionError, UnicodeError) as e:
-            log.info('pyramid_persona: malformed assertion (%s)', type(e).__name__)
-            raise AssertionRejected('The assertion is malformed.')
-        finally:
-            self._local.parsed = self._local.bundle = None
-        result['expires'] = bundle.expires
-        return result
+        except browserid_errors.Error as e:
+            log.info('pyramid_persona: issuer refused: %s', e)
+            raise AssertionRejected('The identity provider of this address is not known.')
+
+    def _signed_by(self, token, key_data):
+        # ``key_data``: a public key as the protocol writes it (a dict).
+        if not isinstance(key_data, dict) or ALGORITHMS.get(token.algorithm) != key_data.get('algorithm'):
+            return False
+        key = self._keys.load(key_data)
+        return key.verify(token.algorithm, token.signed_data.encode('ascii'), token.signature)
 
 
 def build_verifier(settings):

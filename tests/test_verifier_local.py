@@ -1,4 +1,4 @@
-"""Local verification: PyBrowserID's trust logic with strict parsing and cryptography."""
+"""Local verification: PyBrowserID's rules (trust, expiry, claims), strict parsing, cryptography."""
 import pytest
 
 from pyramid_persona.discovery import SupportDocuments
@@ -164,3 +164,43 @@ def test_wildcard_audience():
     assert verifier.verify(broker.assertion('a@example.com', 'https://shop.example.com'))['status'] == 'okay'
     with pytest.raises(AssertionRejected, match='another site'):
         verifier.verify(broker.assertion('a@example.com', 'https://example.com.evil.example'))
+
+
+def test_extra_claims_are_passed_on_as_pybrowserid_does(verifier, idp):
+    user_key = make_keypair('RS256')
+    certificate = sign_jwt({
+        'iss': idp.hostname, 'exp': now_ms() + 60000, 'public-key': user_key.public_key,
+        'principal': {'email': 'alice@example.com', 'display': 'Alice'}, 'group': 'staff',
+    }, idp.keypair)
+    token = sign_jwt({'exp': now_ms() + 60000, 'aud': AUDIENCE, 'nonce': 'n-1'}, user_key)
+    result = verifier.verify(certificate + '~' + token)
+    assert result['idpClaims'] == {'group': 'staff', 'display': 'Alice'}
+    assert result['userClaims'] == {'nonce': 'n-1'}
+
+
+def test_no_claims_keys_for_plain_assertions(verifier, idp):
+    result = verifier.verify(idp.assertion('alice@example.com', AUDIENCE))
+    assert 'idpClaims' not in result and 'userClaims' not in result
+
+
+def test_an_audience_given_to_verify_must_be_the_assertions(verifier, idp):
+    assertion = idp.assertion('alice@example.com', AUDIENCE)
+    assert verifier.verify(assertion, audience=AUDIENCE)['audience'] == AUDIENCE
+    with pytest.raises(AssertionRejected, match='another site'):
+        verifier.verify(assertion, audience='http://localhost:8080')
+
+
+def test_check_audience_answers_as_pybrowserid_does(verifier, idp):
+    assertion = idp.assertion('alice@example.com', AUDIENCE)
+    assert verifier.check_audience(assertion) == AUDIENCE
+    with pytest.raises(AssertionRejected, match='another site'):
+        verifier.check_audience(idp.assertion('alice@example.com', 'http://elsewhere.example'))
+
+
+def test_an_untrusted_issuer_costs_no_signature_check(verifier, monkeypatch):
+    stranger = IdentityProvider('stranger.example')
+    loaded = []
+    monkeypatch.setattr(verifier._keys, 'load', lambda key_data: loaded.append(key_data))
+    with pytest.raises(AssertionRejected, match='not trusted'):
+        verifier.verify(stranger.assertion('alice@example.com', AUDIENCE))
+    assert loaded == []
