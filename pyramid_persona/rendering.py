@@ -7,17 +7,16 @@ only adds its own data, as JSON escaped for a ``<script>`` element.
 import json
 import pkgutil
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pyramid.csrf import get_csrf_token
 from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
-from pyramid.request import RequestLocalCache
 
 from .settings import get_settings
 
 STATIC_VIEW_NAME = '_persona_static'
 DEV_IDP_INCLUDE_JS_ROUTE = 'persona.dev_idp.include_js'
 _SCRIPT_KEY = 'persona.script'
-_USER_KEY = 'persona.user_cache'
+_USER_ATTR = '_persona_user'
 _URLS_KEY = 'persona.page_urls'
 _MAX_SCRIPT_NAMES = 16
 _CSS = 'pyramid_persona:static/persona.css'
@@ -54,15 +53,20 @@ def include_js_url(request):
 
 def _user(request):
     # persona_js and persona_button both need it; the security policy would
-    # parse the cookie for each.
-    return request.registry[_USER_KEY].get_or_create(request)
+    # parse the cookie for each.  Kept in the request's __dict__, as
+    # Pyramid's reify keeps the properties themselves.
+    try:
+        return request.__dict__[_USER_ATTR]
+    except KeyError:
+        user = request.__dict__[_USER_ATTR] = request.authenticated_userid
+        return user
 
 
 class _PageURLs:
     """The URLs in a page's persona parts, and the part of the script's
     configuration that does not change from one request to the next."""
 
-    __slots__ = ('css', 'icon', 'include_js', 'config_json')
+    __slots__ = ('css', 'icon', 'include_js', 'config_json', 'head_start', 'signin_button')
 
     def __init__(self, request):
         settings = get_settings(request.registry)
@@ -75,6 +79,13 @@ class _PageURLs:
             'redirectParam': settings.redirect_url_parameter,
             'request': dict(settings.request_options),
         })
+        self.head_start = Markup(
+            '<link rel="stylesheet" href="%s">\n<script src="%s"></script>\n<script>'
+        ) % (self.css, self.include_js)
+        self.signin_button = Markup(
+            '<button type="button" id="signin" class="persona-button signin">'
+            '<img src="%s" alt=""> <span>Sign in with your email</span></button>'
+        ) % self.icon
 
 
 def _urls_are_constant(registry):
@@ -106,35 +117,34 @@ def _page_urls(request):
 def persona_js(request):
     """The JavaScript that binds the buttons and watches the login state."""
     script = request.registry[_SCRIPT_KEY]
-    per_request = script_json({'user': _user(request), 'csrfToken': get_csrf_token(request)})
     # One JSON object made of two texts: the per-request part, then the
     # constant part serialized once per script name (see _PageURLs).
-    config = per_request[:-1] + ', ' + _page_urls(request).config_json[1:]
-    return Markup('%s(%s);' % (script, config))
+    return Markup('%s({"user": %s, "csrfToken": %s, %s);' % (
+        script,
+        script_json(_user(request)),
+        script_json(get_csrf_token(request)),
+        _page_urls(request).config_json[1:],
+    ))
+
+
+_SIGNOUT_BUTTON = Markup(
+    '<button type="button" id="signout" class="persona-button signout">'
+    '<span>Sign out</span></button>'
+)
 
 
 def persona_button(request):
     """A sign-in button for anonymous users, a sign-out button otherwise."""
     if _user(request) is None:
-        icon = _page_urls(request).icon
-        return Markup(
-            '<button type="button" id="signin" class="persona-button signin">'
-            '<img src="%s" alt=""> <span>Sign in with your email</span></button>'
-        ) % icon
-    return Markup(
-        '<button type="button" id="signout" class="persona-button signout">'
-        '<span>Sign out</span></button>'
-    )
+        return _page_urls(request).signin_button
+    return _SIGNOUT_BUTTON
 
 
 def persona_head(request):
     """Everything a page's ``<head>`` needs: the stylesheet, the identity
     provider's include.js and persona_js."""
-    urls = _page_urls(request)
-    return Markup(
-        '<link rel="stylesheet" href="%s">\n<script src="%s"></script>\n<script>%s</script>'
-        % (escape(urls.css), escape(urls.include_js), request.persona_js)
-    )
+    # str.join, not Markup's +, which would escape the closing tag.
+    return Markup(''.join((_page_urls(request).head_start, request.persona_js, '</script>')))
 
 
 def _load_script():
@@ -147,7 +157,6 @@ def _load_script():
 def includeme(config):
     """Add the request properties and the static view for the assets."""
     config.registry[_SCRIPT_KEY] = _load_script()
-    config.registry[_USER_KEY] = RequestLocalCache(lambda request: request.authenticated_userid)
     config.registry[_URLS_KEY] = {}  # script name -> _PageURLs
     config.add_static_view(STATIC_VIEW_NAME, 'pyramid_persona:static', cache_max_age=3600)
     config.add_request_method(persona_js, 'persona_js', reify=True)

@@ -3,6 +3,7 @@
 Every answer of the login and logout views is JSON.  Failures have one
 shape: ``{"success": false, "error": "<sentence>", "redirect": "<url>"}``.
 """
+import functools
 import logging
 import pkgutil
 import string
@@ -11,7 +12,6 @@ import requests
 from browserid.errors import ConnectionError as BrowserIDConnectionError
 from markupsafe import escape
 from pyramid.csrf import new_csrf_token
-from pyramid.events import NewRequest
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import (
     HTTPBadRequest,
@@ -76,7 +76,11 @@ def verify_assertion(request):
     cached = request.environ.get(_VERIFICATION_KEY)
     if cached is not None:
         return cached
-    redirect = came_from(request)
+    return _verify_assertion(request, came_from(request))
+
+
+def _verify_assertion(request, redirect):
+    # ``redirect``: where the JSON errors send the browser.
     settings = get_settings(request.registry)
     try:
         assertion = _form_value(request, 'assertion')
@@ -144,10 +148,11 @@ def verify_login(request):
 
 def login(request):
     """``POST login``: verify, notify :class:`PersonaLogin`, remember."""
-    result = verify_assertion(request)
+    redirect = came_from(request)
+    result = _verify_assertion(request, redirect)
     email = result['email']
-    event = PersonaLogin(request, email, result, came_from(request))
-    request.registry.notify(event)
+    event = PersonaLogin(request, email, result, redirect)
+    _notify(request, event)
     if event.refused:
         log.info('pyramid_persona: login of %s refused by the application', email)
         # Returned, not raised: a raised HTTPForbidden would reach the forbidden view.
@@ -162,10 +167,16 @@ def login(request):
 def logout(request):
     """``POST logout``: notify :class:`PersonaLogout`, forget, drop the session."""
     event = PersonaLogout(request, request.authenticated_userid, came_from(request))
-    request.registry.notify(event)
+    _notify(request, event)
     request.session.invalidate()
     request.response.headerlist.extend(forget(request))
     return {'redirect': event.redirect}
+
+
+def _notify(request, event):
+    registry = request.registry
+    if registry.has_listeners:  # as Pyramid's router does: no lookup without subscribers
+        registry.notify(event)
 
 
 def method_not_allowed(request):
@@ -202,19 +213,29 @@ def undecodable_form(exc, request):
 FORM_OVERHEAD_BYTES = 16 * 1024
 
 
-def _limit_form_size(event):
-    # Before anything (the CSRF check included) parses the body: a login
-    # form is small, so a large body is refused unread.
-    request = event.request
-    if request.method != 'POST':
-        return
-    settings = get_settings(request.registry)
-    if request.path_info not in (settings.login_path, settings.logout_path):
-        return
-    length = request.content_length
-    if length is not None and length > settings.max_assertion_bytes + FORM_OVERHEAD_BYTES:
-        log.info('pyramid_persona: refused a %d-byte form at %s', length, request.path_info)
-        raise json_error(HTTPBadRequest, 'The form is too large.')
+def limit_form_size(view, info):
+    """View deriver: on the login and logout routes, refuse a form larger
+    than ``persona.max_assertion_bytes`` plus :data:`FORM_OVERHEAD_BYTES`
+    before anything (the CSRF check included) reads it.
+
+    Views on other routes are left as they are: they pay nothing.
+    """
+    settings = get_settings(info.registry)
+    if info.exception_only or info.options.get('route_name') not in (
+        settings.login_route, settings.logout_route,
+    ):
+        return view
+    limit = settings.max_assertion_bytes + FORM_OVERHEAD_BYTES
+
+    @functools.wraps(view)  # keeps what Pyramid's derivers set on the view
+    def limited_view(context, request):
+        length = request.content_length
+        if length is not None and length > limit and request.method == 'POST':
+            log.info('pyramid_persona: refused a %d-byte form at %s', length, request.path_info)
+            return json_error(HTTPBadRequest, 'The form is too large.')
+        return view(context, request)
+
+    return limited_view
 
 
 def forbidden(request):
@@ -238,6 +259,8 @@ def forbidden(request):
 def includeme(config):
     """Add the login and logout routes and views, and the forbidden view."""
     settings = get_settings(config.registry)
+    # Just before the CSRF check, the first thing that reads the form.
+    config.add_view_deriver(limit_form_size, under='secured_view', over='csrf_view')
     template = pkgutil.get_data('pyramid_persona', 'templates/forbidden.html').decode('utf-8')
     config.registry[_FORBIDDEN_KEY] = string.Template(template)
     for route, path, view in (
@@ -253,4 +276,3 @@ def includeme(config):
         config.add_exception_view(bad_csrf_origin, context=BadCSRFOrigin, route_name=route)
         config.add_exception_view(undecodable_form, context=UnicodeDecodeError, route_name=route)
     config.add_forbidden_view(forbidden)
-    config.add_subscriber(_limit_form_size, NewRequest)

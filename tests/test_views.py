@@ -239,6 +239,24 @@ def test_custom_login_view_with_verify_login(make_app, login):
     assert app.get('/protected').text == 'Hello y@example.com!'
 
 
+def test_a_custom_login_view_is_also_protected_from_huge_forms(make_app):
+    read = []
+
+    def custom_login(request):
+        read.append(request.POST)
+        return {'redirect': '/', 'success': True}
+
+    app = make_app(replacing_the_login_view(custom_login))
+    response = app.post('/login', {'assertion': 'A' * 100_000}, status=400)
+    assert error_of(response)['error'] == 'The form is too large.'
+    assert read == []
+
+
+def test_the_size_check_leaves_other_routes_alone(make_app):
+    response = make_app().post('/', {'big': 'x' * 100_000})
+    assert response.status_int == 200
+
+
 def test_verify_login_raises_the_json_400(make_app, login, idp):
     def custom_login(request):
         return {'email': verify_login(request)}
