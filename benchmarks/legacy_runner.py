@@ -91,6 +91,15 @@ def _make_app(verifier):
     return config.make_wsgi_app()
 
 
+def _make_app_without_addon():
+    from pyramid.config import Configurator
+
+    config = Configurator()
+    config.add_route('bare', '/bare')
+    config.add_view(_page_without_persona, route_name='bare')
+    return config.make_wsgi_app()
+
+
 def _try(cases, failures, name, operation):
     try:
         operation()
@@ -117,6 +126,7 @@ def build_cases(fixtures, verifier_url):
     _try(cases, failures, 'page:with', page_operation(app, '/', cookie))
     _try(cases, failures, 'page:without', page_operation(app, '/bare', cookie))
     _try(cases, failures, 'page:csrf-only', page_operation(app, '/csrf', cookie))
+    _try(cases, failures, 'page:no-addon', page_operation(_make_app_without_addon(), '/bare', cookie))
     if verifier_url:
         remote = RemoteVerifier([AUDIENCE], verifier_url=verifier_url)
         assertion = fixtures['assertions']['RS256']

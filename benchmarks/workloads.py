@@ -57,6 +57,16 @@ def make_app(settings):
     return config.make_wsgi_app()
 
 
+def make_app_without_addon():
+    """A bare Pyramid application serving the page without the add-on's
+    parts at ``/bare``: what the same page costs when the add-on is not
+    included at all."""
+    with Configurator() as config:
+        config.add_route('bare', '/bare')
+        config.add_view(page_without_persona, route_name='bare')
+    return config.make_wsgi_app()
+
+
 def verify_cases(fixtures, settings):
     """``verify:<alg>``: LocalVerifier.verify of one assertion."""
     verifier = LocalVerifier(parse_settings(settings))
@@ -129,13 +139,16 @@ def login_cases(fixtures, settings, algorithms=('RS256', 'DS128')):
 def page_cases(settings):
     """``page:with`` and ``page:without``: a returning anonymous visitor
     (session cookie set) GETs the page with and without the add-on's parts;
-    ``page:csrf-only``: the page without them but with the CSRF token."""
+    ``page:csrf-only``: the page without them but with the CSRF token;
+    ``page:no-addon``: the page without them, from an application that
+    does not include the add-on."""
     app = make_app(settings)
     cookie, _ = fresh_client(app)
     cases = {
         'page:with': page_operation(app, '/', cookie),
         'page:without': page_operation(app, '/bare', cookie),
         'page:csrf-only': page_operation(app, '/csrf', cookie),
+        'page:no-addon': page_operation(make_app_without_addon(), '/bare', cookie),
     }
     for operation in cases.values():
         operation()

@@ -62,6 +62,11 @@ def _user(request):
         return user
 
 
+def _user_json(request):
+    user = _user(request)
+    return 'null' if user is None else script_json(user)  # most pages: anonymous
+
+
 class _PageURLs:
     """The URLs in a page's persona parts, and the part of the script's
     configuration that does not change from one request to the next."""
@@ -121,7 +126,7 @@ def persona_js(request):
     # constant part serialized once per script name (see _PageURLs).
     return Markup('%s({"user": %s, "csrfToken": %s, %s);' % (
         script,
-        script_json(_user(request)),
+        _user_json(request),
         script_json(get_csrf_token(request)),
         _page_urls(request).config_json[1:],
     ))

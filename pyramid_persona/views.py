@@ -27,7 +27,7 @@ from .events import PersonaLogin, PersonaLogout
 from .redirects import DEFAULT_REDIRECT, safe_redirect
 from .replay import get_replay_cache
 from .settings import get_settings
-from .tokens import parse_bundle
+from .tokens import parse_token
 from .verifier import get_verifier
 
 log = logging.getLogger(__name__)
@@ -127,10 +127,16 @@ def _check_replay(request, assertion):
     if cache is None:
         return
     try:
-        bundle = parse_bundle(assertion, algorithms=None)
+        # The verifier has accepted the bundle: its last token, the
+        # assertion, is all the cache needs (not the certificate, the
+        # bulk of the bundle).
+        token = parse_token(assertion.rpartition('~')[2], algorithms=None)
     except AssertionRejected:
         return  # a custom verifier's format; it is responsible for replays
-    if not cache.first_use(bundle.assertion.digest, bundle.expires):
+    expires = token.payload.get('exp')
+    if not isinstance(expires, int) or isinstance(expires, bool):
+        return
+    if not cache.first_use(token.digest, expires):
         raise AssertionRejected('This assertion has already been used; sign in again.')
 
 
@@ -213,13 +219,12 @@ def undecodable_form(exc, request):
 FORM_OVERHEAD_BYTES = 16 * 1024
 
 
-def limit_form_size(view, info):
-    """View deriver: on the login and logout routes, refuse a form larger
-    than ``persona.max_assertion_bytes`` plus :data:`FORM_OVERHEAD_BYTES`
-    before anything (the CSRF check included) reads it.
-
-    Views on other routes are left as they are: they pay nothing.
-    """
+def _limit_form_size(view, info):
+    # A view deriver: on the login and logout routes (the add-on's views
+    # and any an application puts there), refuse a form larger than
+    # persona.max_assertion_bytes + FORM_OVERHEAD_BYTES before anything,
+    # the CSRF check included, reads it.  Views of other routes are left
+    # as they are and pay nothing.
     settings = get_settings(info.registry)
     if info.exception_only or info.options.get('route_name') not in (
         settings.login_route, settings.logout_route,
@@ -260,7 +265,8 @@ def includeme(config):
     """Add the login and logout routes and views, and the forbidden view."""
     settings = get_settings(config.registry)
     # Just before the CSRF check, the first thing that reads the form.
-    config.add_view_deriver(limit_form_size, under='secured_view', over='csrf_view')
+    config.add_view_deriver(_limit_form_size, name='pyramid_persona.limit_form_size',
+                            under='secured_view', over='csrf_view')
     template = pkgutil.get_data('pyramid_persona', 'templates/forbidden.html').decode('utf-8')
     config.registry[_FORBIDDEN_KEY] = string.Template(template)
     for route, path, view in (
