@@ -17,7 +17,7 @@ from browserid import errors as browserid_errors
 from browserid.verifiers.local import LocalVerifier as _BrowserIDLocalVerifier
 
 from .discovery import SupportDocuments
-from .errors import AssertionRejected, VerificationError, VerifierUnavailable
+from .errors import AssertionRejected, VerifierUnavailable
 from .keys import KeyCache
 from .settings import get_settings
 from .tokens import ALGORITHMS, parse_bundle
