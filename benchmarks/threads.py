@@ -124,6 +124,9 @@ def _serve(settings_path, threads):
     print(server.effective_port, flush=True)
     threading.Thread(target=server.run, daemon=True).start()
     sys.stdin.read()
+    # Let the worker threads finish before the server closes what they use
+    # to wake it (otherwise: "Bad file descriptor" at exit).
+    server.task_dispatcher.shutdown()
     server.close()
 
 
