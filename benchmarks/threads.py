@@ -124,10 +124,11 @@ def _serve(settings_path, threads):
     print(server.effective_port, flush=True)
     threading.Thread(target=server.run, daemon=True).start()
     sys.stdin.read()
-    # Let the worker threads finish before the server closes what they use
-    # to wake it (otherwise: "Bad file descriptor" at exit).
-    server.task_dispatcher.shutdown()
-    server.close()
+    # The run is over: end the process without closing the server under
+    # its own threads' feet (waitress has no clean stop from another
+    # thread; closing it raised "Bad file descriptor" now and then).
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == '__main__':
