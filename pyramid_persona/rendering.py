@@ -67,6 +67,12 @@ def _user_json(request):
     return 'null' if user is None else script_json(user)  # most pages: anonymous
 
 
+def _token_json(token):
+    if token.isascii() and token.isalnum():  # Pyramid's tokens are hex
+        return '"%s"' % token
+    return script_json(token)
+
+
 class _PageURLs:
     """The URLs in a page's persona parts, and the part of the script's
     configuration that does not change from one request to the next."""
@@ -127,7 +133,7 @@ def persona_js(request):
     return Markup('%s({"user": %s, "csrfToken": %s, %s);' % (
         script,
         _user_json(request),
-        script_json(get_csrf_token(request)),
+        _token_json(get_csrf_token(request)),
         _page_urls(request).config_json[1:],
     ))
 

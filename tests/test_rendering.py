@@ -97,6 +97,30 @@ def test_no_value_can_close_the_script_element(make_app, login):
     assert 'alert(1)' in script  # the email is there, as escaped data
 
 
+class HostileCSRFPolicy:
+    """A CSRF storage policy of an application, with tokens no page should
+    trust to be plain text."""
+
+    token = '</script><!--"\u2028'
+
+    def new_csrf_token(self, request):
+        return self.token
+
+    def get_csrf_token(self, request):
+        return self.token
+
+    def check_csrf_token(self, request, supplied_token):
+        return supplied_token == self.token
+
+
+def test_a_csrf_token_of_any_shape_stays_data(make_app):
+    app = make_app(lambda config: config.set_csrf_storage_policy(HostileCSRFPolicy()))
+    script = inline_script(app.get('/').text)
+    assert '</' not in script and '<!--' not in script
+    config = json.loads(re.search(r'\}\)\((\{.*\})\);$', script, re.S).group(1))
+    assert config['csrfToken'] == HostileCSRFPolicy.token
+
+
 @pytest.mark.skipif(shutil.which('node') is None, reason='node is not installed: cannot run the script')
 def test_generated_script_is_valid_javascript_and_keeps_hostile_values_intact(make_app, login, tmp_path):
     app = make_app(siteName=HOSTILE, verifier='tests.test_rendering.HostileVerifier')
