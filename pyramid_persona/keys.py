@@ -171,7 +171,7 @@ class KeyCache:
 def check_signature(token, key_data, cache=None):
     """Return whether ``token`` (a :class:`~pyramid_persona.tokens.Token`) is
     signed by the key described by ``key_data``."""
-    if ALGORITHMS.get(token.algorithm) != key_data.get('algorithm'):
+    if not isinstance(key_data, dict) or ALGORITHMS.get(token.algorithm) != key_data.get('algorithm'):
         return False
     key = cache.load(key_data) if cache is not None else load_public_key(key_data)
     return key.verify(token.algorithm, token.signed_data.encode('ascii'), token.signature)

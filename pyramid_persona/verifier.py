@@ -18,9 +18,9 @@ from browserid.verifiers.local import LocalVerifier as _BrowserIDLocalVerifier
 
 from .discovery import SupportDocuments
 from .errors import AssertionRejected, VerifierUnavailable
-from .keys import KeyCache
+from .keys import KeyCache, check_signature
 from .settings import get_settings
-from .tokens import ALGORITHMS, parse_bundle
+from .tokens import parse_bundle
 
 log = logging.getLogger(__name__)
 
@@ -283,9 +283,9 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         issuer = cert.payload['iss']
         if not self._trusts(email.rpartition('@')[2], issuer):
             raise AssertionRejected('The identity provider is not trusted for this address.')
-        if not self._signed_by(cert, self._issuer_key(issuer)):
+        if not check_signature(cert, self._issuer_key(issuer), self._keys):
             raise AssertionRejected('The signature of the assertion is not valid.')
-        if not self._signed_by(token, cert.payload['public-key']):
+        if not check_signature(token, cert.payload['public-key'], self._keys):
             raise AssertionRejected('The signature of the assertion is not valid.')
         result = {'status': 'okay', 'audience': claims['aud'], 'email': email, 'issuer': issuer}
         idp_claims = _extra_claims(cert.payload)
@@ -311,13 +311,6 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         except browserid_errors.Error as e:
             log.info('pyramid_persona: issuer refused: %s', e)
             raise AssertionRejected('The identity provider of this address is not known.')
-
-    def _signed_by(self, token, key_data):
-        # ``key_data``: a public key as the protocol writes it (a dict).
-        if not isinstance(key_data, dict) or ALGORITHMS.get(token.algorithm) != key_data.get('algorithm'):
-            return False
-        key = self._keys.load(key_data)
-        return key.verify(token.algorithm, token.signed_data.encode('ascii'), token.signature)
 
 
 def build_verifier(settings):
