@@ -197,10 +197,16 @@ def test_check_audience_answers_as_pybrowserid_does(verifier, idp):
         verifier.check_audience(idp.assertion('alice@example.com', 'http://elsewhere.example'))
 
 
-def test_an_untrusted_issuer_costs_no_signature_check(verifier, monkeypatch):
-    stranger = IdentityProvider('stranger.example')
+@pytest.mark.parametrize('make, message', [
+    (lambda idp: IdentityProvider('stranger.example').assertion('alice@example.com', AUDIENCE), 'not trusted'),
+    (lambda idp: idp.assertion('alice@example.com', AUDIENCE, expired=True), 'expired'),
+    (lambda idp: idp.assertion('alice@example.com', AUDIENCE, certificate_expires=now_ms() - 1000), 'expired'),
+    (lambda idp: idp.assertion('alice@example.com', 'http://elsewhere.example'), 'another site'),
+    (lambda idp: idp.assertion('not-an-address', AUDIENCE), 'email'),
+], ids=['untrusted issuer', 'expired assertion', 'expired certificate', 'other audience', 'bad email'])
+def test_cheap_checks_come_before_any_signature_check(verifier, idp, monkeypatch, make, message):
     loaded = []
     monkeypatch.setattr(verifier._keys, 'load', lambda key_data: loaded.append(key_data))
-    with pytest.raises(AssertionRejected, match='not trusted'):
-        verifier.verify(stranger.assertion('alice@example.com', AUDIENCE))
+    with pytest.raises(AssertionRejected, match=message):
+        verifier.verify(make(idp))
     assert loaded == []
