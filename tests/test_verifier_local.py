@@ -198,9 +198,9 @@ def test_check_audience_answers_as_pybrowserid_does(verifier, idp):
 
 
 @pytest.mark.parametrize('make, message', [
-    (lambda idp: IdentityProvider('stranger.example').assertion('alice@example.com', AUDIENCE), 'not trusted'),
+    (lambda idp: IdentityProvider('stranger.example').assertion('a@example.com', AUDIENCE), 'not trusted'),
     (lambda idp: idp.assertion('alice@example.com', AUDIENCE, expired=True), 'expired'),
-    (lambda idp: idp.assertion('alice@example.com', AUDIENCE, certificate_expires=now_ms() - 1000), 'expired'),
+    (lambda idp: idp.assertion('a@example.com', AUDIENCE, certificate_expires=now_ms() - 1000), 'expired'),
     (lambda idp: idp.assertion('alice@example.com', 'http://elsewhere.example'), 'another site'),
     (lambda idp: idp.assertion('not-an-address', AUDIENCE), 'email'),
 ], ids=['untrusted issuer', 'expired assertion', 'expired certificate', 'other audience', 'bad email'])
