@@ -50,7 +50,7 @@ from .errors import AssertionRejected
 from .keys import load_public_key
 from .rendering import DEV_IDP_INCLUDE_JS_ROUTE, script_json
 from .settings import get_settings
-from .utils import b64encode
+from .utils import b64encode, strict_json_loads
 from .verifier import LocalVerifier, check_email, get_verifier
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def certify(request):
     if len(body) > MAX_CERTIFY_BYTES:
         raise _json_error(HTTPRequestEntityTooLarge, 'The request is too large.')
     try:
-        data = json.loads(body.decode('utf-8'), parse_constant=_refuse_constant)
+        data = strict_json_loads(body.decode('utf-8'))
     except (ValueError, RecursionError):
         raise _json_error(HTTPBadRequest, 'The request body is not JSON.')
     if not isinstance(data, dict):
@@ -234,10 +234,6 @@ def _refusal(request):
                 % ', '.join(settings.audiences),
             )
     return None
-
-
-def _refuse_constant(name):
-    raise ValueError(name)
 
 
 def certify_method_not_allowed(request):

@@ -18,7 +18,6 @@ cached for a while.
 """
 import http.client
 import ipaddress
-import json
 import logging
 import re
 import socket
@@ -30,6 +29,8 @@ from collections import OrderedDict
 from browserid.errors import ConnectionError as BrowserIDConnectionError
 from browserid.errors import InvalidIssuerError
 from browserid.supportdoc import SupportDocumentManager
+
+from .utils import strict_json_loads
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +267,7 @@ class SupportDocuments(SupportDocumentManager):
 
 def _parse_document(hostname, body):
     try:
-        document = json.loads(body.decode('utf-8'), parse_constant=_refuse_constant)
+        document = strict_json_loads(body.decode('utf-8'))
     except (ValueError, RecursionError):
         raise _Refused('the document is not JSON')
     if not isinstance(document, dict) or not isinstance(document.get('public-key'), dict):
@@ -304,6 +305,3 @@ def _describe(error):
     text = str(error) or type(error).__name__
     return text if len(text) <= 200 else text[:200] + '...'
 
-
-def _refuse_constant(name):
-    raise ValueError(name)

@@ -17,6 +17,7 @@ import time
 from pyramid.exceptions import ConfigurationError
 
 from .errors import VerifierUnavailable
+from .utils import redact_url
 
 try:
     import redis
@@ -98,7 +99,7 @@ class RedisReplayCache:
         if redis is None:
             raise ConfigurationError(
                 'persona.replay_cache = %s needs the redis client: install '
-                '"pyramid_persona[redis]" (or "redis"), or use "memory"' % _redact(url)
+                '"pyramid_persona[redis]" (or "redis"), or use "memory"' % redact_url(url)
             )
         try:
             client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
@@ -123,14 +124,6 @@ class RedisReplayCache:
     def close(self):
         """Close the connections to Redis."""
         self._client.close()
-
-
-def _redact(url):
-    # A Redis URL may carry a password: never put it in a message.
-    scheme, sep, rest = url.partition('://')
-    if '@' in rest:
-        rest = '***@' + rest.rsplit('@', 1)[1]
-    return scheme + sep + rest
 
 
 def build_replay_cache(settings):

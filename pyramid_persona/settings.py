@@ -4,7 +4,6 @@ Every other module reads :class:`PersonaSettings` from the registry
 (:func:`get_settings`); none of them reads the raw strings.
 """
 
-import json
 import logging
 import re
 import warnings
@@ -15,6 +14,8 @@ from urllib.parse import urlsplit
 
 from pyramid.exceptions import ConfigurationError
 from pyramid.settings import asbool
+
+from .utils import strict_json_loads
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ def _parse_support_documents(raw):
         return MappingProxyType({})
     try:
         with open(path, encoding='utf-8') as f:
-            documents = json.load(f, parse_constant=_refuse_constant)
+            documents = strict_json_loads(f.read())
     except (OSError, ValueError) as e:
         _fail(
             'support_documents',
@@ -305,10 +306,6 @@ def _parse_support_documents(raw):
             )
         checked[host.lower()] = MappingProxyType(dict(document))
     return MappingProxyType(checked)
-
-
-def _refuse_constant(name):
-    raise ValueError('%s is not allowed in JSON' % name)
 
 
 def _parse_verifier(raw, resolve, dev_idp):

@@ -6,9 +6,9 @@ so later code can rely on the types of every claim it reads.
 """
 import binascii
 import hashlib
-import json
 
 from .errors import AssertionRejected
+from .utils import STRICT_JSON
 
 #: Signing algorithms of the BrowserID protocol, and the key family of each.
 ALGORITHMS = {
@@ -84,15 +84,6 @@ class Bundle:
         return self.certificates[0].payload['iss']
 
 
-def _refuse_constant(name):
-    raise ValueError('%s is not a JSON number' % name)
-
-
-# Stateless; made once because json.loads builds a decoder per call when
-# given parse_constant.
-_JSON = json.JSONDecoder(parse_constant=_refuse_constant)
-
-
 def _not_encoded():
     return AssertionRejected('The assertion is not correctly encoded.')
 
@@ -132,9 +123,9 @@ def _decode_json(data):
         text = raw.decode('utf-8')
         # What implementations write has no surrounding whitespace:
         # raw_decode reads it without decode()'s two whitespace scans.
-        value, end = _JSON.raw_decode(text)
+        value, end = STRICT_JSON.raw_decode(text)
         if end != len(text):
-            value = _JSON.decode(text)
+            value = STRICT_JSON.decode(text)
     except RecursionError:
         raise AssertionRejected('The assertion does not contain valid JSON.')
     except ValueError:
@@ -147,7 +138,7 @@ def _decode_json(data):
 def _decode_json_slowly(raw):
     # Leading whitespace is still JSON.
     try:
-        return _JSON.decode(raw.decode('utf-8'))
+        return STRICT_JSON.decode(raw.decode('utf-8'))
     except (ValueError, RecursionError):
         raise AssertionRejected('The assertion does not contain valid JSON.')
 

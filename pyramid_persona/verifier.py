@@ -5,11 +5,9 @@ at least ``email``; it raises :class:`~pyramid_persona.errors.AssertionRejected`
 (HTTP 400) or :class:`~pyramid_persona.errors.VerifierUnavailable` (HTTP 503).
 The one in use lives at ``registry['persona.verifier']``.
 """
-import json
 import logging
 import re
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3
@@ -21,6 +19,7 @@ from .errors import AssertionRejected, VerifierUnavailable
 from .keys import KeyCache, check_signature
 from .settings import get_settings
 from .tokens import parse_bundle
+from .utils import redact_url, strict_json_loads
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ class RemoteVerifier:
 
     @property
     def _safe_url(self):
-        return _redact_url(self.url)
+        return redact_url(self.url)
 
     def _post(self, payload):
         """POST ``payload``; return ``(status, body)`` read within the timeout."""
@@ -166,14 +165,6 @@ def _rejected(level, reason, message):
     return error
 
 
-def _redact_url(url):
-    parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url
-    netloc = '***@' + parts.netloc.rsplit('@', 1)[1]
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def _reason(error):
     text = str(error)
     return text if len(text) < 300 else text[:300] + '...'
@@ -181,14 +172,10 @@ def _reason(error):
 
 def _decode_answer(body):
     try:
-        answer = json.loads(body.decode('utf-8'), parse_constant=_refuse)
+        answer = strict_json_loads(body.decode('utf-8'))
     except (ValueError, RecursionError):
         return None
     return answer if isinstance(answer, dict) else None
-
-
-def _refuse(name):
-    raise ValueError(name)
 
 
 #: Claims of the protocol; any other claim of the certificate or of the
