@@ -43,8 +43,12 @@ def check_email(email):
     return email
 
 
-def _check_audience(settings, bundle):
-    if not settings.audience_matches(bundle.audience):
+def _check_audience(settings, audience, expected_audience=None):
+    # By normalized origin: PyBrowserID's fnmatch patterns would read
+    # '[::1]' as a character class.
+    if not settings.audience_matches(audience) or (
+        expected_audience is not None and audience != expected_audience
+    ):
         raise AssertionRejected('The assertion was made for another site.')
 
 
@@ -72,7 +76,7 @@ class RemoteVerifier:
         assertion is a warning and :class:`AssertionRejected`.
         """
         bundle = parse_bundle(assertion, algorithms=None)
-        _check_audience(self.settings, bundle)
+        _check_audience(self.settings, bundle.audience)
         email = check_email(bundle.email)
         status_code, body = self._post({'assertion': assertion, 'audience': bundle.audience})
         answer = _decode_answer(body)
@@ -240,17 +244,16 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         """Return the audience of ``assertion`` if it is one of the site's
         (and ``expected_audience``, when given); raise otherwise."""
         audience = parse_bundle(assertion).audience
-        self._check_audience(audience, expected_audience)
+        self._accept_audience(audience, expected_audience)
         return audience
 
-    def _check_audience(self, audience, expected_audience=None):
-        if expected_audience is not None and audience != expected_audience:
-            raise AssertionRejected('The assertion was made for another site.')
-        if audience not in self._accepted_audiences:
-            if not self.settings.audience_matches(audience):  # by normalized origin
-                raise AssertionRejected('The assertion was made for another site.')
-            if len(self._accepted_audiences) < _MAX_AUDIENCES:
-                self._accepted_audiences.add(audience)
+    def _accept_audience(self, audience, expected_audience=None):
+        # _check_audience, remembering the audiences it accepted.
+        if audience in self._accepted_audiences and expected_audience in (None, audience):
+            return
+        _check_audience(self.settings, audience, expected_audience)
+        if len(self._accepted_audiences) < _MAX_AUDIENCES:
+            self._accepted_audiences.add(audience)
 
     def verify(self, assertion, audience=None, now=None):
         """Verify ``assertion``; return PyBrowserID's result dict
@@ -259,7 +262,7 @@ class LocalVerifier(_BrowserIDLocalVerifier):
         bundle = parse_bundle(assertion)
         cert, token = bundle.certificates[0], bundle.assertion
         claims = token.payload
-        self._check_audience(claims['aud'], audience)
+        self._accept_audience(claims['aud'], audience)
         email = check_email(cert.payload['principal']['email'])
         if now is None:
             now = int(time.time() * 1000)
