@@ -59,18 +59,24 @@ def settings(idp, tmp_path):
     return values
 
 
+def with_overrides(settings, overrides):
+    """A copy of ``settings`` where each override ``name=value`` sets
+    ``persona.<name>`` (``None`` removes it)."""
+    values = dict(settings)
+    for key, value in overrides.items():
+        if value is None:
+            values.pop('persona.' + key, None)
+        else:
+            values['persona.' + key] = value
+    return values
+
+
 @pytest.fixture
 def make_app(settings):
     """``make_app(configure=None, **overrides)`` -> a ``webtest.TestApp``."""
 
     def make(configure=None, **overrides):
-        values = dict(settings)
-        for key, value in overrides.items():
-            name = 'persona.' + key
-            if value is None:
-                values.pop(name, None)
-            else:
-                values[name] = value
+        values = with_overrides(settings, overrides)
         return webtest.TestApp(build_app(values, configure), extra_environ={'HTTP_HOST': 'localhost'})
 
     return make
@@ -105,7 +111,8 @@ def login(idp):
     return do_login
 
 
-def _free_port():
+def free_port():
+    """A TCP port free on 127.0.0.1 right now."""
     import socket
 
     with socket.socket() as s:
@@ -129,7 +136,7 @@ def redis_server(tmp_path_factory):
     executable = shutil.which('redis-server')
     if executable is None:
         pytest.skip('redis-server is not installed (Debian package "redis-server"; .ci/run installs it)')
-    port = _free_port()
+    port = free_port()
     directory = tmp_path_factory.mktemp('redis')
     process = subprocess.Popen(
         [executable, '--port', str(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',

@@ -17,7 +17,7 @@ from browserid.errors import InvalidIssuerError
 from pyramid_persona.discovery import SupportDocuments, check_hostname, is_public_address
 from pyramid_persona.testing import IdentityProvider
 
-from .conftest import AUDIENCE, _free_port
+from .conftest import AUDIENCE, free_port
 from .servers import (
     Certificates,
     LoopbackServer,
@@ -61,7 +61,7 @@ class Network:
 
     def connect(self, address, port, timeout):
         self.connected.append((address, port))
-        return socket.create_connection(('127.0.0.1', self.port or _free_port()), timeout=timeout)
+        return socket.create_connection(('127.0.0.1', self.port or free_port()), timeout=timeout)
 
 
 def documents(network, certificates, **kw):
@@ -237,7 +237,7 @@ def test_a_provider_dripping_bytes_is_stopped_by_the_overall_deadline(certificat
 
 def test_connection_refused_and_dns_failure_are_connection_errors(certificates, caplog):
     with pytest.raises(BrowserIDConnectionError):
-        documents(Network(port=_free_port()), certificates).get_support_document(HOST)
+        documents(Network(port=free_port()), certificates).get_support_document(HOST)
     failing = Network(socket.gaierror(socket.EAI_NONAME, 'Name or service not known'))
     with pytest.raises(BrowserIDConnectionError):
         documents(failing, certificates).get_support_document('nowhere.invalid')
@@ -367,7 +367,7 @@ def test_a_primary_provider_discovered_over_https_logs_its_user_in(discovering_a
 ])
 def test_a_login_cannot_make_the_server_fetch_an_internal_address(discovering_app, login, email, issuer,
                                                                    looked_up):
-    app = discovering_app(port=_free_port())
+    app = discovering_app(port=free_port())
     attacker = IdentityProvider(issuer)
     answer = login(app, assertion=attacker.assertion(email, AUDIENCE), status=400)
     assert answer.json['success'] is False
@@ -384,7 +384,7 @@ def test_a_provider_on_a_private_network_is_refused_at_the_login_view(discoverin
 
 
 def test_an_unreachable_provider_is_a_503(discovering_app, login):
-    app = discovering_app(port=_free_port())
+    app = discovering_app(port=free_port())
     shop = IdentityProvider('shop.example.com')
     answer = login(app, assertion=shop.assertion('bob@shop.example.com', AUDIENCE), status=503)
     assert answer.json['success'] is False

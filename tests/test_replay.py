@@ -9,7 +9,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid_persona.errors import VerifierUnavailable
 from pyramid_persona.replay import CLOCK_MARGIN_MS, MemoryReplayCache, RedisReplayCache, get_replay_cache
 
-from .conftest import AUDIENCE, _free_port
+from .conftest import AUDIENCE, free_port
 
 _ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
@@ -144,7 +144,7 @@ def test_redis_cache_lets_one_of_many_racing_clients_win(redis_server, redis_cli
 
 
 def test_unreachable_redis_is_unavailable_and_logged_once(caplog):
-    cache = RedisReplayCache.from_url('redis://:hunter2-secret@127.0.0.1:%d/0' % _free_port(), timeout=0.5)
+    cache = RedisReplayCache.from_url('redis://:hunter2-secret@127.0.0.1:%d/0' % free_port(), timeout=0.5)
     with caplog.at_level(logging.INFO, logger='pyramid_persona'):
         with pytest.raises(VerifierUnavailable):
             cache.first_use('digest', 2**45)
@@ -229,7 +229,7 @@ def test_two_apps_sharing_one_redis_refuse_the_second_use(make_app, login, idp, 
 
 
 def test_login_answers_503_when_redis_is_down(make_app, login, idp, caplog):
-    app = make_app(replay_cache='redis://127.0.0.1:%d/0' % _free_port(), verifier_timeout='0.5')
+    app = make_app(replay_cache='redis://127.0.0.1:%d/0' % free_port(), verifier_timeout='0.5')
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger='pyramid_persona'):
         answer = login(app, status=503)

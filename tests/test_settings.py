@@ -11,18 +11,13 @@ from pyramid_persona.settings import (
     parse_settings,
 )
 
+from .conftest import with_overrides
+
 BASE = {'persona.secret': 's' * 40, 'persona.audiences': 'https://example.com'}
 
 
 def parse(**values):
-    raw = dict(BASE)
-    for key, value in values.items():
-        name = 'persona.' + key
-        if value is None:
-            raw.pop(name, None)
-        else:
-            raw[name] = value
-    return parse_settings(raw)
+    return parse_settings(with_overrides(BASE, values))
 
 
 def test_defaults_are_those_of_1_6_1():

@@ -12,7 +12,7 @@ import pytest
 
 from pyramid_persona.testing import now_ms
 
-from .conftest import AUDIENCE, SECRET, _free_port
+from .conftest import AUDIENCE, SECRET, free_port
 from .servers import (
     LoopbackServer,
     dripping_reply,
@@ -133,7 +133,7 @@ def test_a_failing_verifier_is_a_503_logged_once_as_an_error(remote_app, login, 
 
 def test_connection_refused_is_a_503(remote_app, login, idp, caplog):
     assertion = idp.assertion('alice@example.com', AUDIENCE)
-    app = remote_app('http://127.0.0.1:%d/verify' % _free_port())
+    app = remote_app('http://127.0.0.1:%d/verify' % free_port())
     answer = login(app, assertion=assertion, status=503)
     assert answer.json['error'] == 'The verification service could not be reached.'
     assert_logged_once(caplog, logging.ERROR, 'could not be reached', assertion)
