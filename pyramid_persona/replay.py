@@ -17,6 +17,7 @@ import time
 from pyramid.exceptions import ConfigurationError
 
 from .errors import VerifierUnavailable
+from .settings import get_settings
 from .utils import redact_url
 
 try:
@@ -142,6 +143,4 @@ def get_replay_cache(registry):
 
 def includeme(config):
     """Build the replay cache from the settings; keep it in the registry."""
-    from .settings import get_settings
-
     config.registry[REPLAY_KEY] = build_replay_cache(get_settings(config.registry))

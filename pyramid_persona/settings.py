@@ -343,6 +343,11 @@ def _parse_replay_cache(raw):
     _fail('replay_cache', 'has an unknown value %r' % value, 'use "memory", "none" or a redis:// URL')
 
 
+def _is_site_path(value):
+    # '/path' on this site; '//host/...' would be another site.
+    return value.startswith('/') and not value.startswith('//')
+
+
 def _parse_request_options(raw):
     options = {}
     for name in DIALOG_OPTIONS:
@@ -353,22 +358,16 @@ def _parse_request_options(raw):
         if name == 'backgroundColor':
             if not _COLOR.match(value):
                 _fail(name, 'is not a colour (%r)' % value, 'give a hex colour such as "#3f88c5"')
-            value = value.lstrip('#')
-            value = '#' + value
+            value = '#' + value.lstrip('#')
         elif name == 'siteLogo':
-            if not (value.startswith('/') and not value.startswith('//')) and not value.startswith(
-                'https://'
-            ):
+            if not _is_site_path(value) and not value.startswith('https://'):
                 _fail(
                     name,
                     'must be an absolute path or an https URL (%r)' % value,
                     'for example "/static/logo.png"',
                 )
         elif name in ('privacyPolicy', 'termsOfService'):
-            if not (value.startswith('/') and not value.startswith('//')) and urlsplit(value).scheme not in (
-                'http',
-                'https',
-            ):
+            if not _is_site_path(value) and urlsplit(value).scheme not in ('http', 'https'):
                 _fail(name, 'must be a path or an http(s) URL (%r)' % value, 'for example "/privacy"')
         options[name] = value
     return MappingProxyType(options)
@@ -437,6 +436,6 @@ def parse_settings(raw, resolve=None):
 
 def _parse_include_js_url(raw):
     value = raw.get('persona.include_js_url', DEFAULT_INCLUDE_JS_URL)
-    if isinstance(value, str) and value.startswith('/') and not value.startswith('//'):
+    if isinstance(value, str) and _is_site_path(value):
         return value  # served by the application itself
     return _parse_url(raw, 'include_js_url', DEFAULT_INCLUDE_JS_URL)
