@@ -25,7 +25,6 @@ Routes (all need no permission):
 ``/_persona_dev_idp/certify``
     ``POST {"email", "publicKey"}`` -> ``{"certificate"}``.
 """
-import json
 import logging
 import os
 import pkgutil
@@ -50,7 +49,7 @@ from .errors import AssertionRejected
 from .keys import load_public_key
 from .rendering import DEV_IDP_INCLUDE_JS_ROUTE, script_json
 from .settings import get_settings
-from .utils import b64encode, strict_json_loads
+from .utils import b64encode, encode_json, read_script, strict_json_loads
 from .verifier import LocalVerifier, check_email, get_verifier
 
 log = logging.getLogger(__name__)
@@ -100,13 +99,9 @@ class DevelopmentIdentityProvider:
             'public-key': public_key,
             'principal': {'email': email},
         }
-        signed = _encode({'alg': 'RS256'}) + '.' + _encode(payload)
+        signed = encode_json({'alg': 'RS256'}) + '.' + encode_json(payload)
         signature = self.private_key.sign(signed.encode('ascii'), padding.PKCS1v15(), hashes.SHA256())
         return signed + '.' + b64encode(signature)
-
-
-def _encode(value):
-    return b64encode(json.dumps(value, separators=(',', ':')).encode('utf-8'))
 
 
 def get_identity_provider(registry):
@@ -295,11 +290,8 @@ def _load_assets():
     def read(path):
         return pkgutil.get_data('pyramid_persona', path).decode('utf-8')
 
-    script = read('static/devidp/include.js')
-    if script.startswith('/*'):
-        script = script[script.index('*/') + 2:]
     return {
-        'include.js': script.strip(),
+        'include.js': read_script('static/devidp/include.js'),
         'sign_in.html': string.Template(read('templates/devidp/sign_in.html')),
         'provision.html': string.Template(read('templates/devidp/provision.html')),
     }

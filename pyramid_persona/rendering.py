@@ -5,13 +5,13 @@ The static part of the script is read once, at include time; a request
 only adds its own data, as JSON escaped for a ``<script>`` element.
 """
 import json
-import pkgutil
 
 from markupsafe import Markup
 from pyramid.csrf import get_csrf_token
 from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
 
 from .settings import get_settings
+from .utils import read_script
 
 STATIC_VIEW_NAME = '_persona_static'
 DEV_IDP_INCLUDE_JS_ROUTE = 'persona.dev_idp.include_js'
@@ -158,16 +158,9 @@ def persona_head(request):
     return Markup(''.join((_page_urls(request).head_start, request.persona_js, '</script>')))
 
 
-def _load_script():
-    source = pkgutil.get_data('pyramid_persona', 'static/persona.js').decode('utf-8')
-    if source.startswith('/*'):
-        source = source[source.index('*/') + 2:]  # the header comment is for developers
-    return source.strip()
-
-
 def includeme(config):
     """Add the request properties and the static view for the assets."""
-    config.registry[_SCRIPT_KEY] = _load_script()
+    config.registry[_SCRIPT_KEY] = read_script('static/persona.js')
     config.registry[_URLS_KEY] = {}  # script name -> _PageURLs
     config.add_static_view(STATIC_VIEW_NAME, 'pyramid_persona:static', cache_max_age=3600)
     config.add_request_method(persona_js, 'persona_js', reify=True)

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from .tokens import ALGORITHMS, decode_base64
-from .utils import b64encode
+from .utils import b64encode, encode_json
 
 ALGORITHM_SIZES = {'RS64': 512, 'RS128': 1024, 'RS256': 2048, 'DS128': 1024, 'DS256': 2048}
 _DSA_Q_BITS = {'DS128': 160, 'DS256': 256}
@@ -55,11 +55,6 @@ class Keypair:
 def make_keypair(algorithm='RS256', **kw):
     """Make a new :class:`Keypair` for ``algorithm``."""
     return Keypair(algorithm, **kw)
-
-
-def encode_json(value):
-    """JSON, then unpadded base64url, as in a JWT."""
-    return b64encode(json.dumps(value, separators=(',', ':')).encode('utf-8'))
 
 
 def sign_jwt(payload, keypair, header=None):

@@ -1,12 +1,28 @@
-"""Small helpers shared by several modules: encoding, strict JSON, URLs in logs."""
+"""Small helpers shared by several modules: encoding, the package's
+scripts, strict JSON, URLs in logs."""
 import base64
 import json
+import pkgutil
 from urllib.parse import urlsplit, urlunsplit
 
 
 def b64encode(data):
     """Unpadded base64url, as BrowserID writes it."""
     return base64.urlsafe_b64encode(data).rstrip(b'=').decode('ascii')
+
+
+def encode_json(value):
+    """JSON, then unpadded base64url, as in a JWT."""
+    return b64encode(json.dumps(value, separators=(',', ':')).encode('utf-8'))
+
+
+def read_script(path):
+    """The text of the package's script at ``path``, without its leading
+    ``/* ... */`` comment (which is for the add-on's developers)."""
+    source = pkgutil.get_data('pyramid_persona', path).decode('utf-8')
+    if source.startswith('/*'):
+        source = source[source.index('*/') + 2:]
+    return source.strip()
 
 
 def _refuse_json_constant(name):
